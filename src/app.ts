@@ -1,0 +1,183 @@
+// The composition root: builds every service once and hands each domain's routes the services
+// they need. `type Services = ReturnType<typeof createServices>`; no container.
+import './platform/tables.ts'
+import './orgs/tables.ts'
+import './finance/tables.ts'
+import './finance/budgets/tables.ts'
+import { Type } from 'typebox'
+import { budgetsRoutes } from './finance/budgets/index.ts'
+import { LedgerService } from './finance/ledger.ts'
+import { payablesRoutes } from './finance/payables/index.ts'
+import { reportsRoutes } from './finance/reports/index.ts'
+import { financeRoutes } from './finance/routes.ts'
+import { orgsRoutes } from './orgs/routes.ts'
+import { OrgsService } from './orgs/service.ts'
+import { recentAudit } from './platform/audit.ts'
+import { OidcService } from './platform/auth/oidc.ts'
+import { AuthService } from './platform/auth/service.ts'
+import type { Config } from './platform/config.ts'
+import type { Database } from './platform/db/index.ts'
+import { type App, buildShell, type NavigationItem } from './platform/http/app.ts'
+import { type DomainPage, platformRoutes } from './platform/http/routes.ts'
+
+export function createServices(db: Database, config: Config) {
+  const auth = new AuthService(db, config)
+  return {
+    auth,
+    oidc: config.oidc ? new OidcService(config.oidc, db, auth) : undefined,
+    orgs: new OrgsService(),
+    ledger: new LedgerService(),
+  }
+}
+export type Services = ReturnType<typeof createServices>
+
+/** The back-office domains, as the home page and navigation present them. */
+export const DOMAINS: DomainPage[] = [
+  {
+    name: 'finance',
+    title: 'Finance',
+    permission: 'finance:read',
+    summary: 'General ledger on the common chart of accounts, payables, receivables and budgets.',
+    capabilities: [
+      'Journals on the standard chart of accounts, balanced and immutable once posted, corrected by reversal',
+      'Trial balance by period, in pounds and in any currency the organisation pays in',
+      'Recurring journals, journal import from CSV, year-end close into the general fund',
+      'Budgets and forecasts as signed adjustments; budget variance, income and expenditure, balance sheet',
+      'The monthly transparency file of spend over £25,000, and recharges between organisations',
+      'Suppliers with checked bank details; invoices by hand or as Peppol e-invoices; approval within delegated limits',
+      'Payment runs as ISO 20022 pain.001 and Bacs files; bank statements (camt.053) reconciled automatically',
+    ],
+    available: true,
+  },
+  {
+    name: 'procurement',
+    title: 'Procurement',
+    permission: 'procurement:read',
+    summary:
+      'Source to pay: requisitions, orders, receipts, three-way match, contracts and the commercial pipeline.',
+    capabilities: [
+      'Requisitions and purchase orders approved within delegated authority',
+      'Three-way match of order, receipt and invoice: no PO, no pay',
+      'Contracts register with expiry alerts, the commercial pipeline, and OCDS publication',
+    ],
+    available: false,
+  },
+  {
+    name: 'hr',
+    title: 'HR',
+    permission: 'hr:read',
+    summary: 'People, positions and effective-dated employment: joiners, movers and leavers, and absence.',
+    capabilities: [
+      'The converged joiners, movers and leavers process with approvals',
+      'Annual leave, sickness and family leave feeding payroll',
+      'The HR data reporting standard, exported and imported',
+    ],
+    available: false,
+  },
+  {
+    name: 'payroll',
+    title: 'Payroll',
+    permission: 'payroll:read',
+    summary: 'UK payroll: PAYE, National Insurance, student loans and pensions, and Real Time Information.',
+    capabilities: [
+      'A statutory engine that matches HMRC’s conformance data to the penny',
+      'Pay runs with approval, payslips, and Full Payment Submissions',
+    ],
+    available: false,
+  },
+  {
+    name: 'programme',
+    title: 'Programme oversight',
+    permission: 'programme:read',
+    summary:
+      'The portfolio computed from the platform’s own data: returns, convergence, benefits, costs and risks.',
+    capabilities: [
+      'Quarterly returns generated from transactions, and validated returns from bodies not yet on the platform',
+      'Convergence indicators, benefits realised, cost to date and data quality scores',
+    ],
+    available: false,
+  },
+  {
+    name: 'self-service',
+    title: 'My details',
+    permission: 'self:read',
+    summary: 'Your own details, payslips, leave and expenses.',
+    capabilities: ['Your details and payslips', 'Leave balance and requests', 'Expense claims'],
+    available: false,
+  },
+  {
+    name: 'integrations',
+    title: 'Integrations',
+    permission: 'interop:manage',
+    summary: 'Change events, signed webhooks and the live feed that share data with other systems.',
+    capabilities: [
+      'Webhook subscriptions per event type, with a delivery log',
+      'Published data contracts as JSON Schema',
+    ],
+    available: false,
+  },
+]
+
+const NAVIGATION: NavigationItem[] = [
+  { text: 'Home', href: '/', permission: 'orgs:read' },
+  { text: 'Clusters', href: '/clusters', permission: 'orgs:read' },
+  { text: 'Organisations', href: '/organisations', permission: 'orgs:read' },
+  ...DOMAINS.map((domain) => ({
+    text: domain.title,
+    href: `/${domain.name}`,
+    permission: domain.permission,
+  })),
+  { text: 'Audit log', href: '/audit', permission: 'audit:read' },
+]
+
+function auditRoutes() {
+  return async (app: App) => {
+    app.get(
+      '/audit',
+      { config: { permission: 'audit:read', kind: 'page' }, schema: { hide: true } },
+      async (request, reply) => {
+        const entries = await request.withTx((trx) => recentAudit(trx, 100))
+        return reply.page('platform/views/audit.njk', { pageTitle: 'Audit log', entries })
+      },
+    )
+    app.get(
+      '/api/v1/audit',
+      {
+        config: { permission: 'audit:read', kind: 'api' },
+        schema: {
+          tags: ['platform'],
+          summary: 'Recent audit entries in the caller’s scope',
+          querystring: Type.Object(
+            { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request) => {
+        const entries = await request.withTx((trx) => recentAudit(trx, request.query.limit ?? 100))
+        return { items: entries.map((entry) => ({ ...entry, at: entry.at.toISOString() })) }
+      },
+    )
+  }
+}
+
+export async function buildApp(config: Config, db: Database): Promise<{ app: App; services: Services }> {
+  const services = createServices(db, config)
+  const app = await buildShell({
+    config,
+    db,
+    auth: services.auth,
+    navigation: NAVIGATION,
+    modules: [
+      platformRoutes({ config, db, auth: services.auth, oidc: services.oidc, domains: DOMAINS }),
+      orgsRoutes(services.orgs),
+      financeRoutes(services.ledger),
+      // After financeRoutes: they reuse the text/csv parser it registers.
+      budgetsRoutes(services),
+      reportsRoutes(services),
+      payablesRoutes(services),
+      auditRoutes(),
+    ],
+  })
+  return { app, services }
+}
