@@ -20,6 +20,8 @@ const GLOBAL_TABLES: Record<string, string> = {
   standard_accounts: 'reference data: the standard chart every organisation maps to',
   currencies: 'reference data: ISO 4217 currencies',
   exchange_rates: 'market data shared by every organisation',
+  people:
+    'one record per person across organisations (loans, transfers); its own policy shows it to the home organisation and to those employing the person',
 }
 
 /** Tables whose rows are not business data, so need no audit trigger. */

@@ -98,11 +98,20 @@ export function tenantContext(
   actingOrgId: string | null,
 ): TenantContext {
   if (!principal) return { userId: null, orgIds: [], actingOrgId: null, requestId }
-  return { userId: principal.userId, orgIds: actableOrgIds(principal), actingOrgId, requestId }
+  const orgIds = actableOrgIds(principal)
+  // Diversity data has its own, tighter policy: only organisations where hr:diversity:read is held.
+  const diversityOrgIds =
+    orgIds === 'all' ? [] : orgIds.filter((orgId) => can(principal, 'hr:diversity:read', orgId))
+  return { userId: principal.userId, orgIds, actingOrgId, requestId, diversityOrgIds }
 }
 
 /** Narrows a tenant context to one organisation: org-scoped pages see only that organisation. */
 export function narrowTo(context: TenantContext, orgId: string): TenantContext {
   const allowed = context.orgIds === 'all' || context.orgIds.includes(orgId)
-  return { ...context, orgIds: allowed ? [orgId] : [], actingOrgId: orgId }
+  return {
+    ...context,
+    orgIds: allowed ? [orgId] : [],
+    actingOrgId: orgId,
+    diversityOrgIds: (context.diversityOrgIds ?? []).filter((id) => id === orgId),
+  }
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Config } from '../config.ts'
@@ -30,6 +31,8 @@ export interface TenantContext {
   /** The organisation the user is acting for, recorded in the audit log. */
   actingOrgId: string | null
   requestId: string
+  /** Organisations whose diversity data (HR) this transaction may see: hr:diversity:read holders. */
+  diversityOrgIds?: readonly string[]
 }
 
 export const SYSTEM_CONTEXT: TenantContext = {
@@ -142,6 +145,8 @@ export class Database {
     const pglite = new PGlite({
       ...(dataDir !== undefined ? { dataDir: path.join(dataDir, 'pglite') } : {}),
       parsers: { 20: parseInt8, 1082: (value: string) => value },
+      // btree_gist: exclusion constraints that keep effective-dated HR records from overlapping.
+      extensions: { btree_gist },
     })
     try {
       await pglite.waitReady
@@ -211,6 +216,7 @@ export class Database {
       set_config('gss.user_id', ${context.userId ?? ''}, true),
       set_config('gss.org_ids', ${orgIds}, true),
       set_config('gss.all_orgs', ${all ? 'on' : 'off'}, true),
+      set_config('gss.diversity_org_ids', ${(context.diversityOrgIds ?? []).join(',')}, true),
       set_config('gss.acting_org_id', ${context.actingOrgId ?? ''}, true),
       set_config('gss.request_id', ${context.requestId}, true)`.execute(trx)
   }
