@@ -5,12 +5,15 @@ import './orgs/tables.ts'
 import './finance/tables.ts'
 import './finance/budgets/tables.ts'
 import './hr/tables.ts'
+import './interop/tables.ts'
 import { Type } from 'typebox'
 import { budgetsRoutes } from './finance/budgets/index.ts'
 import { LedgerService } from './finance/ledger.ts'
 import { payablesRoutes } from './finance/payables/index.ts'
 import { reportsRoutes } from './finance/reports/index.ts'
 import { financeRoutes } from './finance/routes.ts'
+import { interopRoutes } from './interop/routes.ts'
+import { WebhooksService } from './interop/webhooks.ts'
 import { orgsRoutes } from './orgs/routes.ts'
 import { OrgsService } from './orgs/service.ts'
 import { recentAudit } from './platform/audit.ts'
@@ -28,6 +31,7 @@ export function createServices(db: Database, config: Config) {
     oidc: config.oidc ? new OidcService(config.oidc, db, auth) : undefined,
     orgs: new OrgsService(),
     ledger: new LedgerService(),
+    webhooks: new WebhooksService({ allowPlainHttp: config.env !== 'production' }),
   }
 }
 export type Services = ReturnType<typeof createServices>
@@ -112,10 +116,12 @@ export const DOMAINS: DomainPage[] = [
     permission: 'interop:manage',
     summary: 'Change events, signed webhooks and the live feed that share data with other systems.',
     capabilities: [
-      'Webhook subscriptions per event type, with a delivery log',
-      'Published data contracts as JSON Schema',
+      'Webhook subscriptions per event type: signed, retried with backoff, in order per record, replayable',
+      'A delivery log of every attempt',
+      'A live feed of events since a cursor (long polling or server-sent events), scoped by your roles',
+      'Published, versioned JSON Schemas for every event type',
     ],
-    available: false,
+    available: true,
   },
 ]
 
@@ -177,6 +183,7 @@ export async function buildApp(config: Config, db: Database): Promise<{ app: App
       budgetsRoutes(services),
       reportsRoutes(services),
       payablesRoutes(services),
+      interopRoutes(services),
       auditRoutes(),
     ],
   })

@@ -1,5 +1,6 @@
 // The `gss` command line: serve, migrate, demo, users, tokens, audit (and each domain's commands).
 // Wrong arguments give a clear message and a non-zero exit; every command has --help.
+import os from 'node:os'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { registerPayrollCommands } from '../payroll/cli.ts'
 import { isRole, ROLES, type Role } from '../platform/auth/permissions.ts'
@@ -18,6 +19,7 @@ const load = {
   db: () => import('../platform/db/index.ts'),
   audit: () => import('../platform/audit.ts'),
   auth: () => import('../platform/auth/service.ts'),
+  dispatcher: () => import('../interop/dispatcher.ts'),
 }
 
 /** A failure to report as one sentence, without a stack trace. */
@@ -64,8 +66,16 @@ async function serve(): Promise<void> {
   let seeded = false
   if (config.demoOnEmpty) seeded = await (await load.demo()).seedDemo(db)
   const { app } = await (await load.app()).buildApp(config, db)
+  // Webhooks go out from every app node that runs a dispatcher; leases keep nodes apart.
+  const dispatcher = config.webhooks
+    ? new (await load.dispatcher()).Dispatcher(db, {
+        nodeId: `${os.hostname()}:${process.pid}`,
+        logger: app.log,
+      })
+    : undefined
   const close = async (signal: string) => {
     process.stdout.write(`\nReceived ${signal}; stopping.\n`)
+    await dispatcher?.stop()
     await app.close()
     await db.close()
     process.exit(0)
@@ -83,6 +93,7 @@ async function serve(): Promise<void> {
       throw new ConfigError(`PORT ${config.port} needs more privileges; set PORT to 1024 or above.`)
     throw error
   }
+  dispatcher?.start()
   const where =
     config.engine === 'pglite'
       ? `embedded database in ${config.dataDir}`

@@ -20,6 +20,8 @@ export interface Config {
   logLevel: string
   /** Seed the demo world when the database is empty at start-up. */
   demoOnEmpty: boolean
+  /** Run the webhook dispatcher in this process (every app node may; leases keep them apart). */
+  webhooks: boolean
   cookieSecure: boolean
   sessionIdleMinutes: number
   /** Requests per minute per client before 429 (API and pages). */
@@ -106,6 +108,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     baseUrl,
     logLevel: env.GSS_LOG_LEVEL || (nodeEnv === 'test' ? 'silent' : 'info'),
     demoOnEmpty: boolean(env, 'GSS_DEMO', nodeEnv !== 'production'),
+    webhooks: boolean(env, 'GSS_WEBHOOKS', nodeEnv !== 'test'),
     cookieSecure: boolean(env, 'GSS_COOKIE_SECURE', baseUrl.startsWith('https://')),
     sessionIdleMinutes: integer(env, 'GSS_SESSION_IDLE_MINUTES', 60, 1, 24 * 60),
     rateLimitPerMinute: integer(env, 'GSS_RATE_LIMIT_PER_MINUTE', 1200, 1, 10_000_000),
@@ -134,6 +137,10 @@ export const ENVIRONMENT_VARIABLES: ReadonlyArray<[name: string, meaning: string
   ['GSS_BASE_URL', 'Public URL of this deployment. Default: http://localhost:PORT.'],
   ['GSS_LOG_LEVEL', 'pino log level (fatal, error, warn, info, debug, trace, silent). Default: info.'],
   ['GSS_DEMO', 'Seed the demo world into an empty database at start-up. Default: true, false in production.'],
+  [
+    'GSS_WEBHOOKS',
+    'Deliver webhooks from this process (any number of nodes may). Default: true, false in tests.',
+  ],
   ['GSS_COOKIE_SECURE', 'Mark cookies Secure (HTTPS only). Default: true when GSS_BASE_URL is https.'],
   ['GSS_SESSION_IDLE_MINUTES', 'Minutes of inactivity before a session ends. Default: 60.'],
   ['GSS_RATE_LIMIT_PER_MINUTE', 'Requests a client may make per minute. Default: 1200.'],

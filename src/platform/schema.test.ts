@@ -35,6 +35,11 @@ const NOT_AUDITED = new Set([
   'audit_heads',
   // Derived from journal lines by the posting trigger; the lines themselves are audited.
   'ledger_balances',
+  // The outbox: each event is written by the change it describes, which is itself audited.
+  'events',
+  // Webhook delivery state and the delivery log: operational records of sending, not business data.
+  'webhook_cursors',
+  'webhook_deliveries',
 ])
 
 /** Tables audited by another table's trigger, as one business event (and why). */

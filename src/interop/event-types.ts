@@ -1,0 +1,166 @@
+// The event types GSS publishes, each with a versioned JSON Schema for its payload (the data
+// contract receivers code against) and the permission a reader needs to see it. Adding an
+// optional field is compatible; renaming, removing or retyping one is a new version, published
+// beside the old one. The schemas are served at /api/v1/schemas/events/<type>/v<version>.
+import { type TSchema, Type } from 'typebox'
+import type { Permission } from '../platform/auth/permissions.ts'
+
+const Uuid = Type.String({ format: 'uuid' })
+const IsoDate = Type.String({ format: 'date' })
+const Pence = Type.Integer({ description: 'Amount in pence' })
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export interface EventType {
+  type: string
+  version: number
+  title: string
+  /** A reader needs this permission on the event's organisation to see it. */
+  permission: Permission
+  /** Payload about a person: withheld from aggregate-only roles. */
+  personal: boolean
+  payload: TSchema
+}
+
+export const EVENT_TYPES: readonly EventType[] = [
+  {
+    type: 'journal.posted',
+    version: 1,
+    title: 'A journal was posted to the ledger',
+    permission: 'finance:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        journalId: Uuid,
+        journalDate: IsoDate,
+        fiscalYear: Type.Integer(),
+        period: Type.Integer({ minimum: 1, maximum: 12 }),
+        description: Type.String(),
+        source: Type.String(),
+        reference: Nullable(Type.String()),
+        reversesJournalId: Nullable(Uuid),
+        lineCount: Type.Integer({ minimum: 2 }),
+        totalDebitPence: Pence,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'invoice.approved',
+    version: 1,
+    title: 'A supplier invoice or credit note was approved for payment',
+    permission: 'finance:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        invoiceId: Uuid,
+        supplierId: Uuid,
+        kind: Type.Enum(['invoice', 'credit-note']),
+        supplierReference: Type.String(),
+        issueDate: IsoDate,
+        receiptDate: IsoDate,
+        dueDate: IsoDate,
+        currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+        netPence: Pence,
+        vatPence: Pence,
+        grossPence: Pence,
+        spendType: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'payment.made',
+    version: 1,
+    title: 'A supplier invoice was paid',
+    permission: 'finance:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        invoiceId: Uuid,
+        supplierId: Uuid,
+        kind: Type.Enum(['invoice', 'credit-note']),
+        supplierReference: Type.String(),
+        issueDate: IsoDate,
+        receiptDate: IsoDate,
+        dueDate: IsoDate,
+        currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+        netPence: Pence,
+        vatPence: Pence,
+        grossPence: Pence,
+        spendType: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'employee.joined',
+    version: 1,
+    title: 'An employment started',
+    permission: 'hr:read',
+    personal: true,
+    payload: Type.Object(
+      {
+        employmentId: Uuid,
+        personId: Uuid,
+        employeeNumber: Type.String(),
+        contractType: Type.String(),
+        startDate: IsoDate,
+        lentByOrgId: Nullable(Uuid),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'employee.moved',
+    version: 1,
+    title: 'An employment’s position, grade, hours or cost centre changed from a date',
+    permission: 'hr:read',
+    personal: true,
+    payload: Type.Object(
+      {
+        employmentId: Uuid,
+        effectiveFrom: IsoDate,
+        positionId: Uuid,
+        gradeCode: Type.String(),
+        costCentreCode: Type.String(),
+        fte: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+        hoursPerWeek: Type.Number({ exclusiveMinimum: 0 }),
+        reason: Type.String(),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'employee.left',
+    version: 1,
+    title: 'An employment ended',
+    permission: 'hr:read',
+    personal: true,
+    payload: Type.Object(
+      {
+        employmentId: Uuid,
+        personId: Uuid,
+        employeeNumber: Type.String(),
+        endDate: IsoDate,
+        leavingReason: Nullable(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+  },
+]
+
+const BY_TYPE = new Map(EVENT_TYPES.map((eventType) => [eventType.type, eventType]))
+
+export function eventType(type: string): EventType | undefined {
+  return BY_TYPE.get(type)
+}
+
+/** The JSON Schema document for one event type's payload, with its identity. */
+export function eventSchemaDocument(eventType: EventType, baseUrl: string): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: `${baseUrl}/api/v1/schemas/events/${eventType.type}/v${eventType.version}`,
+    title: eventType.title,
+    ...(eventType.payload as unknown as Record<string, unknown>),
+  }
+}
