@@ -50,8 +50,9 @@ create trigger append_only before update or delete on events
 grant select, insert on events to gss_app;
 
 -- Numbers the committed events that have no position yet, in insert order. One sequencer at a
--- time (an advisory lock; a second caller returns at once). Security definer: readers run it as
--- the application role, which cannot update events.
+-- time: a second caller waits for the first (an advisory lock), so that when it returns every
+-- event committed before the call has its position ("subscribe from now" relies on it). Security
+-- definer: readers run it as the application role, which cannot update events.
 create function gss_sequence_events() returns integer
   language plpgsql security definer set search_path = public, pg_temp
   as $$
@@ -59,7 +60,7 @@ declare
   v_base bigint;
   v_count integer;
 begin
-  if not pg_try_advisory_xact_lock(hashtext('gss_sequence_events')) then return 0; end if;
+  perform pg_advisory_xact_lock(hashtext('gss_sequence_events'));
   select coalesce(max(position), 0) into v_base from events;
   update events e set position = v_base + p.n
   from (select org_id, id, row_number() over (order by seq) as n
