@@ -4,7 +4,7 @@
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { Permission } from '../platform/auth/permissions.ts'
-import { AppError, ValidationError } from '../platform/errors.ts'
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import type { App } from '../platform/http/app.ts'
 import { IdempotencyKeyHeader, Problem } from '../platform/http/schemas.ts'
 import { formErrors } from '../platform/http/views.ts'
@@ -18,6 +18,16 @@ import {
   readEvents,
   type Visibility,
 } from './events.ts'
+import {
+  IMPORT_MAX_BYTES,
+  importRecords,
+  parseRecords,
+  RECORD_TYPES,
+  recordSchemaDocument,
+  recordType,
+  toCsv,
+  toJsonLines,
+} from './records.ts'
 import type { WebhooksService } from './webhooks.ts'
 
 export const interopPaths = {
@@ -307,6 +317,133 @@ export function interopRoutes(services: { webhooks: WebhooksService }) {
         return reply
           .type('application/schema+json')
           .send(eventSchemaDocument(definition, `${request.protocol}://${request.host}`))
+      },
+    )
+
+    // --- Canonical records: schemas, export and import ----------------------------------------
+    for (const record of RECORD_TYPES)
+      app.addSchema({
+        $id: `record.${record.name}.v${record.version}`,
+        title: record.title,
+        ...(record.schema as object),
+      })
+
+    app.get(
+      '/api/v1/schemas/records',
+      {
+        config: { permission: 'public', kind: 'api' },
+        schema: {
+          tags: ['interop'],
+          summary: 'The canonical records GSS exchanges, with their schema versions',
+        },
+      },
+      async () => ({
+        items: RECORD_TYPES.map((record) => ({
+          record: record.name,
+          version: record.version,
+          title: record.title,
+          formats: record.csvColumns ? ['jsonl', 'csv'] : ['jsonl'],
+          importable: record.import !== undefined,
+          schema: `/api/v1/schemas/records/${record.name}/v${record.version}`,
+        })),
+      }),
+    )
+    app.get(
+      '/api/v1/schemas/records/:record/:version',
+      {
+        config: { permission: 'public', kind: 'api' },
+        schema: {
+          tags: ['interop'],
+          summary: 'The JSON Schema of one version of a canonical record',
+          params: Type.Object({ record: Type.String(), version: Type.String({ pattern: '^v[0-9]+$' }) }),
+        },
+      },
+      async (request, reply) => {
+        const record = recordType(request.params.record)
+        if (!record || `v${record.version}` !== request.params.version)
+          throw new NotFoundError(`There is no schema ${request.params.record} ${request.params.version}`)
+        return reply
+          .type('application/schema+json')
+          .send(recordSchemaDocument(record, `${request.protocol}://${request.host}`))
+      },
+    )
+
+    const RecordParams = Type.Object({ orgCode: Type.String(), record: Type.String() })
+    const requireRecord = (request: FastifyRequest, name: string, permission: 'export' | 'import') => {
+      const record = recordType(name)
+      if (!record) throw new NotFoundError(`There is no canonical record called ${name}`)
+      const needed = permission === 'export' ? record.permission : record.importPermission
+      if (!needed) throw new NotFoundError(`${record.name} records cannot be imported here`)
+      if (!can(request.principal!, needed, request.org!.id))
+        throw new ForbiddenError(`You do not have permission to ${permission} ${record.name} records`)
+      return record
+    }
+    if (!app.hasContentTypeParser('application/x-ndjson'))
+      app.addContentTypeParser(
+        'application/x-ndjson',
+        { parseAs: 'buffer', bodyLimit: IMPORT_MAX_BYTES },
+        (_request, body, done) => done(null, body),
+      )
+    app.get(
+      '/api/v1/orgs/:orgCode/exchange/:record',
+      {
+        config: { permission: 'orgs:read', kind: 'api' },
+        schema: {
+          tags: ['interop'],
+          summary:
+            'Export one canonical record set of the organisation as JSON Lines (default) or CSV; the record schemas are under /api/v1/schemas/records',
+          params: RecordParams,
+          querystring: Type.Object(
+            { format: Type.Optional(Type.Enum(['jsonl', 'csv'])) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const record = requireRecord(request, request.params.record, 'export')
+        const format = request.query.format ?? 'jsonl'
+        if (format === 'csv' && !record.csvColumns)
+          throw new ValidationError(`${record.name} records are exchanged as JSON Lines only`, [
+            { field: '/format', message: 'Choose jsonl for records with nested parts' },
+          ])
+        const records = await request.withTx((trx) => record.export(trx, request.org!.id))
+        const file = `${request.org!.code}-${record.name}-v${record.version}.${format}`
+        reply.header('content-disposition', `attachment; filename="${file}"`)
+        if (format === 'csv')
+          return reply
+            .type('text/csv; charset=utf-8')
+            .send(toCsv(record, records as Array<Record<string, unknown>>))
+        return reply.type('application/x-ndjson; charset=utf-8').send(toJsonLines(records))
+      },
+    )
+    app.post(
+      '/api/v1/orgs/:orgCode/exchange/:record',
+      {
+        config: { permission: 'orgs:read', kind: 'api' },
+        bodyLimit: IMPORT_MAX_BYTES,
+        schema: {
+          tags: ['interop'],
+          summary:
+            'Import canonical records (application/x-ndjson, or text/csv for flat records): every bad record is reported by line and field, and nothing is imported until all are good',
+          headers: IdempotencyKeyHeader,
+          params: RecordParams,
+          consumes: ['application/x-ndjson', 'text/csv'],
+          response: { 201: Type.Object({ imported: Type.Integer() }), 400: Problem, 403: Problem },
+        },
+      },
+      async (request, reply) => {
+        const record = requireRecord(request, request.params.record, 'import')
+        const body = request.body
+        if (!Buffer.isBuffer(body))
+          throw new ValidationError('Send the records as application/x-ndjson or text/csv', [
+            { field: '/body', message: 'Send a JSON Lines or CSV file' },
+          ])
+        const format = String(request.headers['content-type']).startsWith('text/csv') ? 'csv' : 'jsonl'
+        const values = parseRecords(record, body, format)
+        const result = await request.withTx((trx) =>
+          importRecords(trx, record, request.org!.id, values, request.principal!.userId),
+        )
+        return reply.code(201).send(result)
       },
     )
 
