@@ -6,6 +6,10 @@
 //   npm run bench -- --quick           smoke run (2 s per scenario): checks the harness, not the numbers
 //   npm run bench -- --only directory  only the named benchmark(s), comma-separated
 //   npm run bench -- --engine pglite   one engine (pglite, postgres or all; default all)
+//   GSS_BENCH_HR_EMPLOYEES=50000 npm run bench -- --only hr
+//                                      the HR benchmark at a smaller world (default 500,000 on PostgreSQL)
+//   npm run bench -- --only ledger --engine postgres --ledger-lines 1m,10m,50m
+//                                      the ledger's trial balance at 1, 10 and 50 million lines
 //
 // PostgreSQL: the server at GSS_BENCH_DATABASE_URL, else DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/postgres. Each run creates its own database and drops it.
@@ -31,6 +35,9 @@ const USAGE = `Usage: npm run bench -- [options]
   --warmup <seconds>    seconds of unmeasured load per scenario first (default 3; 0 for none)
   --rounds <n>          split each measurement into n interleaved rounds (default 5)
   --connections <n>     concurrent connections of the load generator (default 10)
+  --ledger-lines <list> ledger sizes (journal lines) for the ledger benchmark's trial balance on
+                        PostgreSQL, comma-separated, with k or m for thousands or millions
+                        (default 1m,10m; --quick 100k; 50m needs about 15 GB of disk)
   --out <dir>           where to write results (default bench/results)
   --help                show this
 `
@@ -66,6 +73,20 @@ function positive(value: string | undefined, name: string, fallback: number, zer
     fail(`--${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, not "${value}"`)
   }
   return number
+}
+
+/** "1m,10m,50m" or "100k,1000000": ascending line counts. */
+function lineCounts(value: string): number[] {
+  const counts = value.split(',').map((part) => {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$/i.exec(part)
+    const count = match
+      ? Math.round(Number(match[1]) * ({ k: 1e3, m: 1e6 }[match[2]!.toLowerCase()] ?? 1))
+      : NaN
+    if (!Number.isSafeInteger(count) || count <= 0)
+      fail(`--ledger-lines takes counts like 1m,10m,50m, not "${value}"`)
+    return count
+  })
+  return counts.sort((a, b) => a - b)
 }
 
 function machineInfo() {
@@ -191,6 +212,7 @@ async function main(): Promise<number> {
       warmup: { type: 'string' },
       rounds: { type: 'string' },
       connections: { type: 'string' },
+      'ledger-lines': { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -207,6 +229,7 @@ async function main(): Promise<number> {
     warmupSec: positive(values.warmup, 'warmup', quick ? 0 : 3, true),
     rounds: Math.round(positive(values.rounds, 'rounds', quick ? 1 : 5)),
     connections: Math.round(positive(values.connections, 'connections', 10)),
+    ...(values['ledger-lines'] ? { ledgerLines: lineCounts(values['ledger-lines']) } : {}),
   }
   const outDir = path.resolve(values.out ?? path.join(BENCH_DIR, 'results'))
 

@@ -90,8 +90,15 @@ export interface RunningServer extends ServerReady {
   stop(): Promise<void>
 }
 
-/** Starts the real app on a fresh, seeded database of the given engine, in its own process. */
-export async function startServer(target: EngineTarget): Promise<RunningServer> {
+/**
+ * Starts the real app on a fresh, seeded database of the given engine, in its own process.
+ * `extraEnv` adds to the server's environment, e.g. GSS_BENCH_USER and GSS_BENCH_ROLE to make the
+ * token for another demo user and role (bench/lib/server.ts).
+ */
+export async function startServer(
+  target: EngineTarget,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningServer> {
   let database: string
   let env: NodeJS.ProcessEnv
   let dispose: () => Promise<void>
@@ -100,11 +107,11 @@ export async function startServer(target: EngineTarget): Promise<RunningServer> 
     await onServer(target.serverUrl, `create database ${database}`)
     const url = new URL(target.serverUrl)
     url.pathname = `/${database}`
-    env = childEnv({ ...SERVER_ENV, DATABASE_URL: url.toString() })
+    env = childEnv({ ...SERVER_ENV, ...extraEnv, DATABASE_URL: url.toString() })
     dispose = () => onServer(target.serverUrl, `drop database if exists ${database} with (force)`)
   } else {
     database = fs.mkdtempSync(path.join(os.tmpdir(), 'gss-bench-'))
-    env = childEnv({ ...SERVER_ENV, GSS_DATA_DIR: database })
+    env = childEnv({ ...SERVER_ENV, ...extraEnv, GSS_DATA_DIR: database })
     dispose = async () => fs.rmSync(database, { recursive: true, force: true })
   }
 

@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net'
 import { buildApp } from '../../src/app.ts'
 import { seedDemo } from '../../src/demo/seed.ts'
+import type { Role } from '../../src/platform/auth/permissions.ts'
 import { loadConfig } from '../../src/platform/config.ts'
 import { Database, SYSTEM_CONTEXT } from '../../src/platform/db/index.ts'
 import { migrate } from '../../src/platform/db/migrate.ts'
@@ -33,10 +34,13 @@ async function main(): Promise<void> {
   await seedDemo(db)
   const { app, services } = await buildApp(config, db)
 
+  // The token's user and role: the organisation admin unless the benchmark asks for another.
+  const benchUser = process.env.GSS_BENCH_USER || BENCH_USER
+  const benchRole = (process.env.GSS_BENCH_ROLE || BENCH_ROLE) as Role
   const user = await db.admin
     .selectFrom('users')
     .select('id')
-    .where('email', '=', BENCH_USER)
+    .where('email', '=', benchUser)
     .executeTakeFirstOrThrow()
   const org = await db.admin
     .selectFrom('organisations')
@@ -48,7 +52,7 @@ async function main(): Promise<void> {
     {
       userId: user.id,
       orgId: org.id,
-      roles: [BENCH_ROLE],
+      roles: [benchRole],
       name: 'benchmark',
       expiresAt: new Date(Date.now() + 86_400_000),
     },

@@ -33,6 +33,8 @@ export interface BenchOptions {
   rounds: number
   /** Concurrent HTTP connections of the load generator. */
   connections: number
+  /** Ledger sizes (journal lines) at which the ledger benchmark times the trial balance; its default if absent. */
+  ledgerLines?: number[]
 }
 
 export interface BenchContext extends BenchOptions {

@@ -95,6 +95,9 @@ describe('chart and periods', () => {
 
 describe('posting journals', () => {
   test('a balanced journal posts and shows in the trial balance', async () => {
+    // The demo world may have posted to these accounts already: compare with the balance before.
+    const before = await t.db.transaction(as(CO), (trx) => ledger.trialBalance(trx, CO, 2026, 1))
+    const control = before.rows.find((row) => row.accountCode === '21100000')?.balancePence ?? 0
     const [posted] = await t.db.transaction(as(CO), (trx) =>
       ledger.postJournals(trx, CO, [gbp('2026-04-15', '52100001', '21100000', 123456)], clerk),
     )
@@ -107,7 +110,7 @@ describe('posting journals', () => {
       standardCode: '52100000',
     })
     expect(tb.rows.find((row) => row.accountCode === '21100000')).toMatchObject({
-      balancePence: -123456,
+      balancePence: control - 123456,
       kind: 'liability',
     })
   })
@@ -179,6 +182,126 @@ describe('posting journals', () => {
     ).rejects.toThrow(/has no lines/)
   })
 
+  test('the database checks each journal whole, across statements and within a batch', async () => {
+    const header = (id: string) =>
+      sql`insert into journals (org_id, id, fiscal_year, period, journal_date, description, source)
+        values (${CO}, ${id}, 2026, 1, '2026-04-10', 'by hand', 'manual')`
+    // Lines added by a later statement must keep the whole journal balanced...
+    const first = crypto.randomUUID()
+    await expect(
+      t.db.transaction(as(CO), async (trx) => {
+        await header(first).execute(trx)
+        await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, amount_minor, amount_pence)
+          values (${CO}, ${first}, 1, '52100000', 100, 100), (${CO}, ${first}, 2, '21100000', -100, -100)`.execute(
+          trx,
+        )
+        await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, amount_minor, amount_pence)
+          values (${CO}, ${first}, 3, '52100000', 25, 25)`.execute(trx)
+      }),
+    ).rejects.toThrow(`Journal ${first} does not balance: its lines total 25 pence over 3 line(s)`)
+    // ...and a line worth nothing in sterling may join a journal that has two lines already...
+    const second = crypto.randomUUID()
+    await t.db.transaction(as(CO), async (trx) => {
+      await header(second).execute(trx)
+      await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, amount_minor, amount_pence)
+        values (${CO}, ${second}, 1, '52100000', 100, 100), (${CO}, ${second}, 2, '21100000', -100, -100)`.execute(
+        trx,
+      )
+      await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, currency, amount_minor,
+          units_per_gbp, amount_pence)
+        values (${CO}, ${second}, 3, '52100000', 'JPY', 1, 190.5, 0)`.execute(trx)
+    })
+    // ...but not make a journal of its own.
+    const third = crypto.randomUUID()
+    await expect(
+      t.db.transaction(as(CO), async (trx) => {
+        await header(third).execute(trx)
+        await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, currency, amount_minor,
+            units_per_gbp, amount_pence)
+          values (${CO}, ${third}, 1, '52100000', 'JPY', 1, 190.5, 0)`.execute(trx)
+      }),
+    ).rejects.toThrow(`Journal ${third} does not balance: its lines total 0 pence over 1 line(s)`)
+    // One unbalanced journal in a batch refuses the whole statement, naming it.
+    const [good, bad] = [crypto.randomUUID(), crypto.randomUUID()]
+    await expect(
+      t.db.transaction(as(CO), async (trx) => {
+        await header(good).execute(trx)
+        await header(bad).execute(trx)
+        await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, amount_minor, amount_pence)
+          values (${CO}, ${good}, 1, '52100000', 7, 7), (${CO}, ${good}, 2, '21100000', -7, -7),
+            (${CO}, ${bad}, 1, '52100000', 7, 7), (${CO}, ${bad}, 2, '21100000', -6, -6)`.execute(trx)
+      }),
+    ).rejects.toThrow(`Journal ${bad} does not balance: its lines total 1 pence over 2 line(s)`)
+    const found = await t.db.admin
+      .selectFrom('journals')
+      .select('id')
+      .where('id', 'in', [first, second, third, good, bad])
+      .execute()
+    expect(found).toEqual([{ id: second }])
+  })
+
+  test('lines refer only to real accounts, cost centres, projects and currencies, which then stay', async () => {
+    const post = (line: string) =>
+      t.db.transaction(as(CO), async (trx) => {
+        const id = crypto.randomUUID()
+        await sql`insert into journals (org_id, id, fiscal_year, period, journal_date, description, source)
+          values (${CO}, ${id}, 2026, 1, '2026-04-10', 'by hand', 'manual')`.execute(trx)
+        await sql`insert into journal_lines (org_id, journal_id, line_no, account_code, cost_centre_code, project_code,
+            currency, amount_minor, amount_pence)
+          select ${CO}, ${id}, n, l.account, l.centre, l.project, l.currency, l.amount, l.amount
+          from (values (1, '52100000', null, null, 'GBP', 5), ${sql.raw(line)}) as l(n, account, centre, project, currency, amount)`.execute(
+          trx,
+        )
+      })
+    await expect(post(`(2, '21199999', null, null, 'GBP', -5)`)).rejects.toThrow(
+      /refer to account 21199999, which organisation .* does not have/,
+    )
+    await expect(post(`(2, '21100000', 'NOWHERE', null, 'GBP', -5)`)).rejects.toThrow(
+      /refer to cost centre NOWHERE/,
+    )
+    await expect(post(`(2, '21100000', null, 'NOPROJECT', 'GBP', -5)`)).rejects.toThrow(
+      /refer to project NOPROJECT/,
+    )
+    await expect(post(`(2, '21100000', null, null, 'XXX', -5)`)).rejects.toThrow(/in currency XXX/)
+    // Another organisation's cost centre is not this one's.
+    await sql`insert into cost_centres (org_id, code, name) values (${DSIT}, 'DSIT-ONLY', 'Elsewhere')`.execute(
+      t.db.admin,
+    )
+    await expect(post(`(2, '21100000', 'DSIT-ONLY', null, 'GBP', -5)`)).rejects.toThrow(
+      /refer to cost centre DSIT-ONLY/,
+    )
+    // With a project and a cost centre of its own, the journal posts; then what it refers to stays.
+    await sql`insert into projects (org_id, code, name) values (${CO}, 'P-REF', 'Referenced')`.execute(
+      t.db.admin,
+    )
+    await sql`insert into cost_centres (org_id, code, name) values (${CO}, 'CC-REF', 'Referenced')`.execute(
+      t.db.admin,
+    )
+    await sql`insert into accounts (org_id, code, name, standard_code) values (${CO}, '21100007', 'Referenced', '21100000')`.execute(
+      t.db.admin,
+    )
+    await post(`(2, '21100007', 'CC-REF', 'P-REF', 'GBP', -5)`)
+    for (const [statement, message] of [
+      [
+        sql`delete from projects where org_id = ${CO} and code = 'P-REF'`,
+        /projects P-REF is used by journal lines/,
+      ],
+      [
+        sql`update cost_centres set code = 'CC-REF2' where org_id = ${CO} and code = 'CC-REF'`,
+        /cost centres CC-REF is used by journal lines: it cannot be re-keyed/,
+      ],
+      [sql`delete from accounts where org_id = ${CO} and code = '21100007'`, /accounts 21100007 is used/],
+      [sql`delete from currencies where code = 'GBP'`, /currencies GBP is used/],
+    ] as const) {
+      await expect(statement.execute(t.db.admin)).rejects.toThrow(message)
+    }
+    // Renaming is not re-keying; unused rows can still go.
+    await sql`update accounts set name = 'Renamed' where org_id = ${CO} and code = '21100007'`.execute(
+      t.db.admin,
+    )
+    await sql`delete from cost_centres where org_id = ${DSIT} and code = 'DSIT-ONLY'`.execute(t.db.admin)
+  })
+
   test('posted journals can never be changed or removed', async () => {
     await expect(
       t.db.transaction(as(CO), (trx) => sql`update journal_lines set amount_pence = 0`.execute(trx)),
@@ -196,16 +319,32 @@ describe('posting journals', () => {
     const [posted] = await t.db.transaction(as(CO), (trx) =>
       ledger.postJournals(trx, CO, [gbp('2026-04-16', '52400000', '21100000', 777)], clerk),
     )
-    const { rows } = await sql<{
-      table_name: string
-      after: { journals: Array<{ journal: { id: string }; lines: unknown[] }> }
-    }>`
+    interface Entry {
+      journal_columns: string[]
+      journals: unknown[][]
+      line_columns: string[]
+      lines: unknown[][]
+    }
+    const { rows } = await sql<{ table_name: string; after: Entry }>`
       select table_name, after from audit_log where org_id = ${CO} and entity_id = ${posted!.id} order by seq`.execute(
       t.db.admin,
     )
     expect(rows.map((row) => row.table_name)).toEqual(['journals'])
-    expect(rows[0]!.after.journals[0]!.journal.id).toBe(posted!.id)
-    expect(rows[0]!.after.journals[0]!.lines).toHaveLength(2)
+    // Rows of values under one list of column names: every header and line, in full.
+    const entry = rows[0]!.after
+    const header = Object.fromEntries(
+      entry.journal_columns.map((column, i) => [column, entry.journals[0]![i]]),
+    )
+    expect(entry.journals).toHaveLength(1)
+    expect(header).toMatchObject({ id: posted!.id, number: posted!.number, journal_date: '2026-04-16' })
+    const lines = entry.lines.map((line) =>
+      Object.fromEntries(entry.line_columns.map((column, i) => [column, line[i]])),
+    )
+    expect(lines).toHaveLength(2)
+    expect(lines.map((line) => [line.journal_id, line.account_code, line.amount_pence])).toEqual([
+      [posted!.id, '52400000', 777],
+      [posted!.id, '21100000', -777],
+    ])
     // A batch is one entry too, listing every journal.
     await t.db.transaction(as(CO), (trx) =>
       ledger.postJournals(
@@ -215,11 +354,13 @@ describe('posting journals', () => {
         clerk,
       ),
     )
-    const last = await sql<{ after: { journals: unknown[] } }>`
-      select after from audit_log where org_id = ${CO} and table_name = 'journals' order by seq desc limit 1`.execute(
+    const last = await sql<{ entity_id: string | null; after: Entry }>`
+      select entity_id, after from audit_log where org_id = ${CO} and table_name = 'journals' order by seq desc limit 1`.execute(
       t.db.admin,
     )
+    expect(last.rows[0]!.entity_id).toBeNull()
     expect(last.rows[0]!.after.journals).toHaveLength(2)
+    expect(last.rows[0]!.after.lines).toHaveLength(4)
   })
 
   test('another organisation’s ledger is invisible', async () => {
@@ -377,6 +518,13 @@ describe('year-end close', () => {
   test('carries income and expenditure into the general fund and locks the year', async () => {
     const org = orgId('ukho')
     await t.db.transaction(as(org), (trx) => ledger.setUpOrganisation(trx, org, [2025]))
+    const incomeAndExpenditure = (rows: Array<{ kind: string; balancePence: number }>) =>
+      rows
+        .filter((row) => row.kind === 'income' || row.kind === 'expenditure')
+        .reduce((sum, row) => sum + row.balancePence, 0)
+    const demoNet = incomeAndExpenditure(
+      (await t.db.transaction(as(org), (trx) => ledger.trialBalance(trx, org, 2025, 12))).rows,
+    )
     await t.db.transaction(as(org), (trx) =>
       ledger.postJournals(
         trx,
@@ -395,15 +543,26 @@ describe('year-end close', () => {
     for (let period = 1; period <= 11; period++) {
       await t.db.transaction(as(org), (trx) => ledger.setPeriodStatus(trx, org, 2025, period, 'closed'))
     }
+    // The demo world may have posted in this organisation's year too: what the close does is
+    // judged against the trial balance just before it.
+    const before = await t.db.transaction(as(org), (trx) => ledger.trialBalance(trx, org, 2025, 12))
+    const was = (code: string) => before.rows.find((row) => row.accountCode === code)?.balancePence ?? 0
+    const netExpenditure = incomeAndExpenditure(before.rows)
     const closing = await t.db.transaction(as(org), (trx) => ledger.closeYear(trx, org, 2025, clerk))
     expect(closing).toMatchObject({ period: 12, date: '2026-03-31' })
     const tb = await t.db.transaction(as(org), (trx) => ledger.trialBalance(trx, org, 2025, 12))
     const balance = (code: string) => tb.rows.find((row) => row.accountCode === code)?.balancePence ?? 0
-    // Income and expenditure are cleared; the net expenditure of £2,000 reduces the general fund.
+    // Income and expenditure are cleared; net expenditure (£2,000 of it ours) reduces the general fund.
+    expect(
+      tb.rows.filter(
+        (row) => (row.kind === 'income' || row.kind === 'expenditure') && row.balancePence !== 0,
+      ),
+    ).toEqual([])
     expect(balance('52100000')).toBe(0)
     expect(balance('41100000')).toBe(0)
-    expect(balance('31100000')).toBe(200000)
-    expect(balance('12200000')).toBe(50000) // balance-sheet accounts are untouched
+    expect(netExpenditure).toBe(demoNet + 200000)
+    expect(balance('31100000')).toBe(was('31100000') + netExpenditure)
+    expect(balance('12200000')).toBe(was('12200000')) // balance-sheet accounts are untouched
     const periods = await t.db.transaction(as(org), (trx) => ledger.listPeriods(trx, org, 2025))
     expect(new Set(periods.map((p) => p.status))).toEqual(new Set(['locked']))
     await expect(t.db.transaction(as(org), (trx) => ledger.closeYear(trx, org, 2025, clerk))).rejects.toThrow(
@@ -480,5 +639,26 @@ describe('properties', () => {
       }),
       { numRuns: 15 },
     )
+  })
+})
+
+// Last, so that it covers every posting above: the trigger-kept balances never drift from the lines.
+describe('balances', () => {
+  test('the balances always equal the sum of the lines', async () => {
+    const { rows } = await sql<{ wrong: number }>`
+      with lines as (
+        select l.org_id, j.fiscal_year, j.period, l.account_code, coalesce(l.cost_centre_code, '') as cost_centre_code,
+          sum(greatest(l.amount_pence, 0)) as debit, sum(greatest(-l.amount_pence, 0)) as credit, count(*) as n
+        from journal_lines l join journals j on j.org_id = l.org_id and j.id = l.journal_id
+        group by 1, 2, 3, 4, 5)
+      select count(*)::int as wrong from lines full join ledger_balances b
+        using (org_id, fiscal_year, period, account_code, cost_centre_code)
+      where b.debit_pence is distinct from lines.debit or b.credit_pence is distinct from lines.credit
+        or b.line_count is distinct from lines.n`.execute(t.db.admin)
+    expect(rows[0]!.wrong).toBe(0)
+    const { rows: count } = await sql<{ n: number }>`select count(*)::int as n from ledger_balances`.execute(
+      t.db.admin,
+    )
+    expect(count[0]!.n).toBeGreaterThan(0)
   })
 })
