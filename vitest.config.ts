@@ -7,8 +7,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    // Generous: seeding the demo world for a test file takes tens of seconds on a busy two-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 300_000,
     reporters: process.env.CI ? ['default'] : ['default'],
   },
 })

@@ -38,13 +38,13 @@ test('seeds the five clusters, their departments as published, and ALBs under th
   expect(CLUSTERS.every((c) => ORGANISATIONS.some((o) => o.code === c.leadCode))).toBe(true)
 })
 
-test('seeds one demo user per role, with deterministic ids', async () => {
+test('seeds a demo user for every role (two employees: one is the other’s line manager), with deterministic ids', async () => {
   expect(new Set(DEMO_USERS.map((u) => u.role))).toEqual(new Set(ROLES))
   const { rows } = await sql<{
     role: string
     n: number
   }>`select role, count(distinct user_id)::int as n from memberships group by role`.execute(t.db.admin)
-  expect(rows.every((r) => r.n === 1)).toBe(true)
+  expect(rows.every((r) => r.n === (r.role === 'employee' ? 2 : 1))).toBe(true)
   const hmrc = await t.db.admin
     .selectFrom('organisations')
     .select('id')
