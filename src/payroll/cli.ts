@@ -60,4 +60,26 @@ export function registerPayrollCommands(program: Command): void {
       const summary = await runCalcStream(process.stdin, process.stdout)
       process.exitCode = summary.errors > 0 ? 1 : 0
     })
+  payroll
+    .command('run')
+    .description(
+      'Create (or find) the pay run for a pay date and calculate it, with a progress bar. A run that was killed part-way resumes from its last committed chunk.',
+    )
+    .requiredOption('--org <code>', 'organisation code, e.g. cabinet-office')
+    .requiredOption('--pay-date <date>', 'pay day (YYYY-MM-DD); decides the tax year and period')
+    .option('--frequency <frequency>', 'weekly | fortnightly | four-weekly | monthly', 'monthly')
+    .option('--chunk-size <n>', 'employments per committed chunk', '5000')
+    .option('--no-progress', 'no progress bar (the bar goes to standard error)')
+    .action(
+      async (options: {
+        org: string
+        payDate: string
+        frequency: string
+        chunkSize: string
+        progress: boolean
+      }) => {
+        const { runPayrollCommand } = await import('./run-command.ts')
+        process.exitCode = await runPayrollCommand(options)
+      },
+    )
 }
