@@ -166,10 +166,20 @@ function standardiseAccountNumber(
   }
 }
 
+// The rows for each sort code, remembered per table: a scan of ~1,200 rows cost payroll about
+// 20 µs an employee (10 s of a 500,000-employee pay run), and people share few sort codes.
+const rowsBySortCode = new WeakMap<ModulusWeightTable, Map<string, ModulusWeightRow[]>>()
+
 function rowsFor(table: ModulusWeightTable, sortCode: string): ModulusWeightRow[] {
-  // A linear scan of ~1,200 rows is a few microseconds; an index would be premature.
-  const value = Number(sortCode)
-  return table.rows.filter((row) => row.sortCodeStart <= value && value <= row.sortCodeEnd)
+  let cache = rowsBySortCode.get(table)
+  if (!cache) rowsBySortCode.set(table, (cache = new Map()))
+  let rows = cache.get(sortCode)
+  if (!rows) {
+    const value = Number(sortCode)
+    rows = table.rows.filter((row) => row.sortCodeStart <= value && value <= row.sortCodeEnd)
+    cache.set(sortCode, rows)
+  }
+  return rows
 }
 
 // Position indexes in the 14-digit string.
