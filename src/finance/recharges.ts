@@ -14,6 +14,9 @@ export const RECHARGE_ACCOUNTS = {
   payable: '21200000',
 } as const
 
+/** The most recharges one list shows: far more than two organisations exchange in a year. */
+export const RECHARGES_LISTED_MAX = 2_000
+
 export interface RechargeView {
   id: string
   raisingOrg: { id: string; code: string; name: string }
@@ -182,8 +185,15 @@ export class Recharges {
       .execute()
   }
 
+  /** One recharge the organisation raised or received. Errors: NotFoundError. */
+  async get(trx: Tx, orgId: string, id: string): Promise<RechargeView> {
+    const found = (await this.list(trx, orgId, false, id))[0]
+    if (!found) throw new NotFoundError('There is no such recharge')
+    return found
+  }
+
   /** Every recharge the organisation raised or received; `unmatchedOnly` leaves out agreed ones. */
-  async list(trx: Tx, orgId: string, unmatchedOnly = false): Promise<RechargeView[]> {
+  async list(trx: Tx, orgId: string, unmatchedOnly = false, id?: string): Promise<RechargeView[]> {
     let query = trx
       .selectFrom('recharges as r')
       .innerJoin('organisations as a', 'a.id', 'r.org_id')
@@ -204,7 +214,12 @@ export class Recharges {
       ])
       .where((eb) => eb.or([eb('r.org_id', '=', orgId), eb('r.counterparty_org_id', '=', orgId)]))
     if (unmatchedOnly) query = query.where('r.status', '<>', 'agreed')
-    const rows = await query.orderBy('r.raised_on', 'desc').execute()
+    if (id) query = query.where('r.id', '=', id)
+    const rows = await query
+      .orderBy('r.raised_on', 'desc')
+      .orderBy('r.id')
+      .limit(RECHARGES_LISTED_MAX)
+      .execute()
     return rows.map((row) => ({
       id: row.id,
       raisingOrg: { id: row.org_id, code: row.raiser_code, name: row.raiser_name },

@@ -12,8 +12,11 @@ import { fiscalPeriodOf, fiscalYearLabel } from './chart.ts'
 import { IMPORT_COLUMNS, IMPORT_MAX_BYTES, importJournalCsv } from './journal-import.ts'
 import type { JournalInput, LedgerService } from './ledger.ts'
 import { accountItems, openAccounts } from './options.ts'
+import { rechargePages } from './recharge-pages.ts'
 import { Recharges } from './recharges.ts'
 import { RecurringJournals } from './recurring.ts'
+import { toCsv, toXlsx, XLSX_CONTENT_TYPE } from './reports/export.ts'
+import { trialBalanceTable } from './reports/tables.ts'
 import {
   JournalBatch,
   OrgParams,
@@ -410,31 +413,19 @@ export function financeRoutes(ledger: LedgerService) {
           : currentFiscalYear()
         const period = /^(1[0-2]|[1-9])$/.test(query.period ?? '') ? Number(query.period) : 12
         const tb = await request.withTx((trx) => ledger.trialBalance(trx, org.id, fiscalYear, period))
-        if (query.format === 'csv') {
-          const rows = [['Account', 'Name', 'Standard code', 'Debit', 'Credit', 'Balance']]
-          const money = (pence: number) => (pence / 100).toFixed(2)
-          for (const row of tb.rows) {
-            rows.push([
-              row.accountCode,
-              row.accountName,
-              row.standardCode,
-              money(row.debitPence),
-              money(row.creditPence),
-              money(row.balancePence),
-            ])
-          }
-          const csv = rows
-            .map((cells) =>
-              cells.map((cell) => (/[",\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell)).join(','),
-            )
-            .join('\r\n')
+        if (query.format === 'csv' || query.format === 'xlsx') {
+          // The same table and files as the reports module's trial balance.
+          const table = trialBalanceTable(tb)
+          const name = `trial-balance-${org.code}-${fiscalYear}-p${period}`
+          if (query.format === 'csv')
+            return reply
+              .type('text/csv; charset=utf-8')
+              .header('content-disposition', `attachment; filename="${name}.csv"`)
+              .send(toCsv(table))
           return reply
-            .type('text/csv; charset=utf-8')
-            .header(
-              'content-disposition',
-              `attachment; filename="trial-balance-${org.code}-${fiscalYear}-p${period}.csv"`,
-            )
-            .send(`${csv}\r\n`)
+            .type(XLSX_CONTENT_TYPE)
+            .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+            .send(await toXlsx(table))
         }
         return reply.page('finance/views/trial-balance.njk', {
           pageTitle: `Trial balance – ${org.name}`,
@@ -721,5 +712,7 @@ export function financeRoutes(ledger: LedgerService) {
         return reply.redirect(`${financePaths.journal(org.code, reversal.id)}?posted=1`, 303)
       },
     )
+
+    await rechargePages(app, recharges)
   }
 }

@@ -10,7 +10,7 @@ import { LedgerService } from '../ledger.ts'
 import { readPain001 } from '../payments/pain001.ts'
 import { camt053v08 } from '../payments/testing.ts'
 import { addDays, InvoiceService, todayIso } from './invoices.ts'
-import { nextWeekday, PaymentRunService } from './payment-runs.ts'
+import { nextWeekday, PaymentRunService, remittanceText } from './payment-runs.ts'
 import { StatementService } from './statements.ts'
 import { SupplierService } from './suppliers.ts'
 
@@ -289,4 +289,14 @@ describe('payment runs', () => {
       as(CLERK, (trx) => statements.importStatement(trx, ORG, '<Document/>', CLERK)),
     ).rejects.toBeInstanceOf(ValidationError)
   })
+})
+
+test('remittance text keeps within 140 characters, saying how many references it leaves out', () => {
+  expect(remittanceText(['INV-1', 'INV-2'])).toBe('INV-1 INV-2')
+  const many = Array.from({ length: 30 }, (_, i) => `INVOICE-${1000 + i}`)
+  const text = remittanceText(many)
+  expect(text.length).toBeLessThanOrEqual(140)
+  const shown = text.split(' and ')[0]!.split(' ')
+  expect(text).toBe(`${shown.join(' ')} and ${30 - shown.length} more`)
+  expect(shown).toEqual(many.slice(0, shown.length))
 })

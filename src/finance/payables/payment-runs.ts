@@ -73,10 +73,56 @@ export interface PaymentRun {
   payments: PaymentRunPayment[]
 }
 
+export interface PaymentRunPreview {
+  dueBy: string
+  payments: Array<{
+    supplierId: string
+    supplierName: string
+    invoiceCount: number
+    creditNoteCount: number
+    references: string[]
+    amountPence: number
+  }>
+  totalPence: number
+}
+
+export interface PaymentRunSummary {
+  id: string
+  number: number
+  dueBy: string
+  payDate: string
+  paymentCount: number
+  totalPence: number
+  hasBacsFile: boolean
+}
+
 function isRealDate(value: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
   const parsed = new Date(`${value}T00:00:00Z`)
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value
+}
+
+/** The most remittance text one pain.001 payment carries (unstructured, ISO 20022). */
+const REMITTANCE_CHARS_MAX = 140
+
+/**
+ * The invoice references a payment settles, as remittance text within 140 characters: as many as
+ * fit, then "and N more" (a supplier with many invoices in one run is still paid; the full list is
+ * on the run's invoices).
+ */
+export function remittanceText(references: readonly string[]): string {
+  let text = ''
+  for (let index = 0; index < references.length; index++) {
+    const next = text ? `${text} ${references[index]}` : references[index]!
+    const rest = references.length - index - 1
+    const tail = rest > 0 ? ` and ${rest} more` : ''
+    if (next.length + tail.length > REMITTANCE_CHARS_MAX) {
+      const more = ` and ${references.length - index} more`
+      return `${text}${more}`.trim().slice(0, REMITTANCE_CHARS_MAX)
+    }
+    text = next
+  }
+  return text
 }
 
 /** Bacs references are 6-18 characters of its restricted set. */
@@ -201,36 +247,7 @@ export class PaymentRunService {
       throw new BusinessRuleError('Set the account payments leave from before making a payment run')
 
     // Step: take the approved invoices due, and every approved credit note of the same suppliers.
-    const due = await trx
-      .selectFrom('supplier_invoices')
-      .select(['id', 'supplier_id', 'kind', 'gross_pence', 'supplier_reference', 'due_date'])
-      .where('org_id', '=', orgId)
-      .where('status', '=', 'approved')
-      .where((eb) => eb.or([eb('due_date', '<=', request.dueBy), eb('kind', '=', 'credit-note')]))
-      .orderBy('supplier_id')
-      .orderBy('due_date')
-      .orderBy('id')
-      .limit(INVOICES_PER_RUN_MAX + 1)
-      .forUpdate()
-      .execute()
-    if (due.length > INVOICES_PER_RUN_MAX)
-      throw new BusinessRuleError(
-        `More than ${INVOICES_PER_RUN_MAX} invoices are due: choose an earlier due-by date`,
-      )
-    const bySupplier = new Map<string, typeof due>()
-    for (const invoice of due)
-      bySupplier.set(invoice.supplier_id, [...(bySupplier.get(invoice.supplier_id) ?? []), invoice])
-    const payable = [...bySupplier.entries()]
-      .map(([supplierId, items]) => ({
-        supplierId,
-        items,
-        amountPence: items.reduce(
-          (sum, item) => sum + (item.kind === 'invoice' ? item.gross_pence : -item.gross_pence),
-          0,
-        ),
-      }))
-      // A supplier is paid only when it has an invoice due and is owed more than its credits.
-      .filter((entry) => entry.items.some((item) => item.kind === 'invoice') && entry.amountPence > 0)
+    const payable = await this.#payable(trx, orgId, request.dueBy, true)
     if (payable.length === 0)
       throw new BusinessRuleError(`No approved invoices are due on or before ${request.dueBy}`)
 
@@ -276,7 +293,7 @@ export class PaymentRunService {
         endToEndId: `${messageId}-${index + 1}`,
         amountPence: entry.amountPence,
         uk,
-        remittance: references.join(' ').slice(0, 140),
+        remittance: remittanceText(references),
         items: entry.items,
       }
     })
@@ -307,7 +324,7 @@ export class PaymentRunService {
               ...(payment.supplier.bic ? { creditorBic: payment.supplier.bic } : {}),
               amountMinor: payment.amountPence,
               currency: 'GBP',
-              remittanceReferences: payment.items.map((item) => item.supplier_reference),
+              remittanceReferences: [payment.remittance],
             }),
           ),
         },
@@ -419,6 +436,135 @@ export class PaymentRunService {
       'every invoice in the run was still approved',
     )
     return { run: await this.get(trx, orgId, runId), created: true }
+  }
+
+  /**
+   * What a run would pay: per supplier, the approved invoices due by the date and every approved
+   * credit note, for suppliers owed more than their credits. `lock` takes the invoices FOR UPDATE.
+   */
+  async #payable(trx: Tx, orgId: string, dueBy: string, lock: boolean) {
+    let query = trx
+      .selectFrom('supplier_invoices')
+      .select(['id', 'supplier_id', 'kind', 'gross_pence', 'supplier_reference', 'due_date'])
+      .where('org_id', '=', orgId)
+      .where('status', '=', 'approved')
+      .where((eb) => eb.or([eb('due_date', '<=', dueBy), eb('kind', '=', 'credit-note')]))
+      .orderBy('supplier_id')
+      .orderBy('due_date')
+      .orderBy('id')
+      .limit(INVOICES_PER_RUN_MAX + 1)
+    if (lock) query = query.forUpdate()
+    const due = await query.execute()
+    if (due.length > INVOICES_PER_RUN_MAX)
+      throw new BusinessRuleError(
+        `More than ${INVOICES_PER_RUN_MAX} invoices are due: choose an earlier due-by date`,
+      )
+    const bySupplier = new Map<string, typeof due>()
+    for (const invoice of due)
+      bySupplier.set(invoice.supplier_id, [...(bySupplier.get(invoice.supplier_id) ?? []), invoice])
+    return (
+      [...bySupplier.entries()]
+        .map(([supplierId, items]) => ({
+          supplierId,
+          items,
+          amountPence: items.reduce(
+            (sum, item) => sum + (item.kind === 'invoice' ? item.gross_pence : -item.gross_pence),
+            0,
+          ),
+        }))
+        // A supplier is paid only when it has an invoice due and is owed more than its credits.
+        .filter((entry) => entry.items.some((item) => item.kind === 'invoice') && entry.amountPence > 0)
+    )
+  }
+
+  /**
+   * What a run paying the approved invoices due by a date would pay, for a person to check before
+   * making it. Errors: ValidationError (not a real date), BusinessRuleError (too many invoices).
+   */
+  async preview(trx: Tx, orgId: string, dueBy: string): Promise<PaymentRunPreview> {
+    if (!isRealDate(dueBy))
+      throw new ValidationError('Enter a real date, like 2026-05-31', [
+        { field: '/dueBy', message: 'Enter a real date, like 2026-05-31' },
+      ])
+    const payable = await this.#payable(trx, orgId, dueBy, false)
+    const names = new Map(
+      payable.length === 0
+        ? []
+        : (
+            await trx
+              .selectFrom('suppliers')
+              .select(['id', 'name'])
+              .where('org_id', '=', orgId)
+              .where(
+                'id',
+                'in',
+                payable.map((entry) => entry.supplierId),
+              )
+              .execute()
+          ).map((row) => [row.id, row.name]),
+    )
+    const payments = payable
+      .map((entry) => ({
+        supplierId: entry.supplierId,
+        supplierName: names.get(entry.supplierId) ?? '',
+        invoiceCount: entry.items.filter((item) => item.kind === 'invoice').length,
+        creditNoteCount: entry.items.filter((item) => item.kind === 'credit-note').length,
+        references: entry.items.map((item) => item.supplier_reference),
+        amountPence: entry.amountPence,
+      }))
+      .sort((a, b) => a.supplierName.localeCompare(b.supplierName))
+    return {
+      dueBy,
+      payments,
+      totalPence: payments.reduce((sum, payment) => sum + payment.amountPence, 0),
+    }
+  }
+
+  /** The organisation's payment runs, newest first. */
+  async list(trx: Tx, orgId: string, limit = 50): Promise<PaymentRunSummary[]> {
+    const rows = await trx
+      .selectFrom('payment_runs')
+      .select([
+        'id',
+        'number',
+        'due_by',
+        'pay_date',
+        'payment_count',
+        'total_pence',
+        sql<boolean>`bacs_text is not null`.as('has_bacs'),
+      ])
+      .where('org_id', '=', orgId)
+      .orderBy('number', 'desc')
+      .limit(Math.min(limit, 200))
+      .execute()
+    return rows.map((row) => ({
+      id: row.id,
+      number: Number(row.number),
+      dueBy: row.due_by,
+      payDate: row.pay_date,
+      paymentCount: row.payment_count,
+      totalPence: Number(row.total_pence),
+      hasBacsFile: row.has_bacs,
+    }))
+  }
+
+  /** The account payments leave from, if set. */
+  async paymentSettings(trx: Tx, orgId: string): Promise<PaymentSettings | undefined> {
+    const row = await trx
+      .selectFrom('payables_payment_settings')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .executeTakeFirst()
+    return (
+      row && {
+        debtorName: row.debtor_name,
+        sortCode: row.sort_code,
+        accountNumber: row.account_number,
+        bic: row.bic ?? undefined,
+        bacsServiceUserNumber: row.bacs_service_user_number,
+        bacsServiceUserName: row.bacs_service_user_name,
+      }
+    )
   }
 
   /** Errors: NotFoundError. */

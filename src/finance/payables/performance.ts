@@ -26,10 +26,17 @@ function percent(part: number, whole: number): string | null {
   return `${Math.floor(tenths / 10)}.${tenths % 10}`
 }
 
-/** Prompt payment for each quarter of a financial year, counting invoices (not credit notes) paid in it. */
+/** One organisation, or several (a cluster's consolidated view sums them). */
+type Orgs = string | readonly string[]
+const orgList = (orgs: Orgs): string[] => (typeof orgs === 'string' ? [orgs] : [...orgs])
+
+/**
+ * Prompt payment for each quarter of a financial year, counting invoices (not credit notes) paid
+ * in it, for one organisation or summed over several.
+ */
 export async function promptPayment(
   trx: Tx,
-  orgId: string,
+  orgs: Orgs,
   fiscalYear: number,
 ): Promise<PromptPaymentQuarter[]> {
   const from = periodDates(fiscalYear, 1).startsOn
@@ -38,7 +45,7 @@ export async function promptPayment(
     select r.pay_date::text as pay_date, (r.pay_date - i.receipt_date)::int as days
     from supplier_invoices i
     join payment_runs r on r.org_id = i.org_id and r.id = i.payment_run_id
-    where i.org_id = ${orgId} and i.kind = 'invoice' and i.status = 'paid'
+    where i.org_id = any (${orgList(orgs)}::uuid[]) and i.kind = 'invoice' and i.status = 'paid'
       and r.pay_date between ${from}::date and ${to}::date`.execute(trx)
   const quarters = [1, 2, 3, 4].map((quarter) => ({ quarter, paid: 0, within5: 0, within30: 0 }))
   for (const row of rows) {
@@ -64,6 +71,8 @@ export const AGE_BUCKETS = ['notDue', 'days1to30', 'days31to60', 'days61to90', '
 export type AgeBucket = (typeof AGE_BUCKETS)[number]
 
 export interface AgedCreditorRow extends Record<AgeBucket, number> {
+  /** The organisation that owes (a cluster's view lists several). */
+  orgCode: string
   supplierId: string
   supplierName: string
   totalPence: number
@@ -86,28 +95,44 @@ function bucketOf(daysPastDue: number): AgeBucket {
 /**
  * What is owed to each supplier on a date, by days past the due date: invoices received but not
  * yet paid (rejected ones excluded), credit notes reducing what is owed. Amounts in pence, gross.
+ * For several organisations (a cluster), each owes its own suppliers: rows are per organisation.
  */
-export async function agedCreditors(trx: Tx, orgId: string, asOf: string): Promise<AgedCreditors> {
+export async function agedCreditors(trx: Tx, orgs: Orgs, asOf: string): Promise<AgedCreditors> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`))) {
     throw new ValidationError('Enter the date to age the debts to, like 2026-04-30', [
       { field: '/asOf', message: 'Enter a date like 2026-04-30' },
     ])
   }
-  const { rows } = await sql<{ supplier_id: string; supplier_name: string; days: number; amount: number }>`
-    select i.supplier_id, s.name as supplier_name, (${asOf}::date - i.due_date)::int as days,
+  const { rows } = await sql<{
+    org_code: string
+    supplier_id: string
+    supplier_name: string
+    days: number
+    amount: number
+  }>`
+    select o.code as org_code, i.supplier_id, s.name as supplier_name, (${asOf}::date - i.due_date)::int as days,
       case when i.kind = 'credit-note' then -i.gross_pence else i.gross_pence end as amount
     from supplier_invoices i
     join suppliers s on s.org_id = i.org_id and s.id = i.supplier_id
-    where i.org_id = ${orgId} and i.status in ('received', 'approved', 'scheduled') and i.receipt_date <= ${asOf}::date
-    order by s.name`.execute(trx)
+    join organisations o on o.id = i.org_id
+    where i.org_id = any (${orgList(orgs)}::uuid[]) and i.status in ('received', 'approved', 'scheduled')
+      and i.receipt_date <= ${asOf}::date
+    order by o.code, s.name, i.supplier_id`.execute(trx)
   const empty = () => ({ notDue: 0, days1to30: 0, days31to60: 0, days61to90: 0, over90: 0 })
   const bySupplier = new Map<string, AgedCreditorRow>()
   const totals = { ...empty(), totalPence: 0 }
   for (const row of rows) {
-    let entry = bySupplier.get(row.supplier_id)
+    const key = `${row.org_code}/${row.supplier_id}`
+    let entry = bySupplier.get(key)
     if (!entry) {
-      entry = { supplierId: row.supplier_id, supplierName: row.supplier_name, ...empty(), totalPence: 0 }
-      bySupplier.set(row.supplier_id, entry)
+      entry = {
+        orgCode: row.org_code,
+        supplierId: row.supplier_id,
+        supplierName: row.supplier_name,
+        ...empty(),
+        totalPence: 0,
+      }
+      bySupplier.set(key, entry)
     }
     const bucket = bucketOf(row.days)
     const amount = Number(row.amount)

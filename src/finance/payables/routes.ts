@@ -8,6 +8,7 @@ import { EINVOICE_BYTES_MAX, InvoiceService } from './invoices.ts'
 import { payablesPages } from './pages.ts'
 import { PaymentRunService } from './payment-runs.ts'
 import { agedCreditors, promptPayment } from './performance.ts'
+import { paymentPages } from './run-pages.ts'
 import {
   ApprovalLimitBody,
   ApproverBody,
@@ -443,5 +444,6 @@ export function payablesRoutes(services: { ledger: LedgerService; payables?: Pay
     )
 
     await payablesPages(app, payables)
+    await paymentPages(app, payables)
   }
 }

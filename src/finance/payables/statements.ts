@@ -3,14 +3,17 @@
 // see ../payments/reconcile.ts). Matches are recorded once; a statement imported again matches
 // nothing twice, and what cannot be matched is listed with the reason, for a person.
 import type { Tx } from '../../platform/db/index.ts'
-import { BusinessRuleError, ValidationError } from '../../platform/errors.ts'
+import { BusinessRuleError, NotFoundError, ValidationError } from '../../platform/errors.ts'
 import { Camt053Error, parseCamt053 } from '../payments/camt053.ts'
 import { accountKey, type IssuedPayment, reconcile, statementLines } from '../payments/reconcile.ts'
+import { XmlInputError } from '../payments/safe-xml.ts'
 
 /** A day's statement for a shared service centre is far smaller. */
 export const STATEMENT_BYTES_MAX = 20 * 1024 * 1024
 
 export interface StatementReconciliation {
+  /** The import, as recorded (the page shows the result from it). */
+  id: string
   messageId: string
   statementIds: string[]
   matched: Array<{ endToEndId: string; statementLineId: string; rule: string }>
@@ -36,7 +39,8 @@ export class StatementService {
     try {
       document = parseCamt053(xml, { bytesMax: STATEMENT_BYTES_MAX })
     } catch (error) {
-      if (error instanceof Camt053Error)
+      // XmlInputError: empty, too large, not UTF-8, or declaring a DOCTYPE/entity (never resolved).
+      if (error instanceof Camt053Error || error instanceof XmlInputError)
         throw new ValidationError(`The bank statement is refused: ${error.message}`, [
           { field: '/', message: error.message },
         ])
@@ -123,12 +127,12 @@ export class StatementService {
       executionDate: payment.pay_date,
       references: references.get(`${payment.run_id}/${payment.supplier_id}`) ?? [],
     }))
-    const result = reconcile(issued, newLines)
-    if (result.matches.length > 0)
+    const reconciled = reconcile(issued, newLines)
+    if (reconciled.matches.length > 0)
       await trx
         .insertInto('payment_statement_matches')
         .values(
-          result.matches.map((match) => ({
+          reconciled.matches.map((match) => ({
             org_id: orgId,
             end_to_end_id: match.paymentId,
             statement_line_id: match.lineId,
@@ -138,20 +142,99 @@ export class StatementService {
           })),
         )
         .execute()
-    return {
+    const result = {
       messageId: document.messageId,
       statementIds: document.statements.map((statement) => statement.statementId),
-      matched: result.matches.map((match) => ({
+      matched: reconciled.matches.map((match) => ({
         endToEndId: match.paymentId,
         statementLineId: match.lineId,
         rule: match.rule,
       })),
       alreadyReconciledLines: [...seen],
-      unmatchedLines: [...result.unmatchedLines],
-      outstandingPayments: result.unmatchedPayments.map((payment) => ({
+      unmatchedLines: [...reconciled.unmatchedLines],
+      outstandingPayments: reconciled.unmatchedPayments.map((payment) => ({
         endToEndId: payment.paymentId,
         reason: payment.reason,
       })),
     }
+    const recorded = await trx
+      .insertInto('bank_statement_imports')
+      .values({
+        org_id: orgId,
+        message_id: document.messageId.slice(0, 200),
+        matched_count: result.matched.length,
+        unmatched_count: result.unmatchedLines.length,
+        result: JSON.stringify(result),
+        imported_by: userId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    return { id: recorded.id, ...result }
+  }
+
+  /** One recorded import and its reconciliation. Errors: NotFoundError. */
+  async getImport(
+    trx: Tx,
+    orgId: string,
+    id: string,
+  ): Promise<StatementReconciliation & { importedAt: Date; importedBy: string | null }> {
+    const row = await trx
+      .selectFrom('bank_statement_imports')
+      .select(['id', 'result', 'imported_at', 'imported_by'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', id)
+      .executeTakeFirst()
+    if (!row) throw new NotFoundError('There is no such bank statement import')
+    const result = (typeof row.result === 'string' ? JSON.parse(row.result) : row.result) as Omit<
+      StatementReconciliation,
+      'id'
+    >
+    return { ...result, id: row.id, importedAt: row.imported_at, importedBy: row.imported_by }
+  }
+
+  /** The latest imports, newest first. */
+  async listImports(trx: Tx, orgId: string, limit = 20) {
+    return trx
+      .selectFrom('bank_statement_imports')
+      .select([
+        'id',
+        'message_id as messageId',
+        'matched_count as matchedCount',
+        'unmatched_count as unmatchedCount',
+        'imported_at as importedAt',
+      ])
+      .where('org_id', '=', orgId)
+      .orderBy('imported_at', 'desc')
+      .orderBy('id')
+      .limit(Math.min(limit, 100))
+      .execute()
+  }
+
+  /** Payments issued in payment runs that no statement has yet matched, oldest first. */
+  async outstandingPayments(trx: Tx, orgId: string, limit = 200) {
+    return trx
+      .selectFrom('payment_run_payments as p')
+      .innerJoin('payment_runs as r', (join) =>
+        join.onRef('r.org_id', '=', 'p.org_id').onRef('r.id', '=', 'p.run_id'),
+      )
+      .innerJoin('suppliers as s', (join) =>
+        join.onRef('s.org_id', '=', 'p.org_id').onRef('s.id', '=', 'p.supplier_id'),
+      )
+      .leftJoin('payment_statement_matches as m', (join) =>
+        join.onRef('m.org_id', '=', 'p.org_id').onRef('m.end_to_end_id', '=', 'p.end_to_end_id'),
+      )
+      .select([
+        'p.end_to_end_id as endToEndId',
+        's.name as supplierName',
+        'p.amount_pence as amountPence',
+        'r.pay_date as payDate',
+        'r.number as runNumber',
+      ])
+      .where('p.org_id', '=', orgId)
+      .where('m.end_to_end_id', 'is', null)
+      .orderBy('r.pay_date')
+      .orderBy('p.end_to_end_id')
+      .limit(Math.min(limit, 1000))
+      .execute()
   }
 }

@@ -86,6 +86,18 @@ export interface PaymentSettingsTable {
   bacs_service_user_name: string
 }
 
+export interface BankStatementImportTable {
+  org_id: string
+  id: Generated<string>
+  message_id: string
+  matched_count: number
+  unmatched_count: number
+  /** JSON text on the way in; the database layer returns the parsed object. */
+  result: ColumnType<unknown, string, never>
+  imported_by: string | null
+  imported_at: Timestamp
+}
+
 export interface PaymentRunTable {
   org_id: string
   id: string
@@ -151,5 +163,6 @@ declare module '../../platform/db/index.ts' {
     payment_runs: PaymentRunTable
     payment_run_payments: PaymentRunPaymentTable
     payment_statement_matches: PaymentStatementMatchTable
+    bank_statement_imports: BankStatementImportTable
   }
 }

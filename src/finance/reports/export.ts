@@ -18,6 +18,8 @@ export interface ReportTable {
   title: string
   columns: ReportColumn[]
   rows: Array<Record<string, ReportCell>>
+  /** What the page says when there are no rows. */
+  empty?: string
   /** Rows shown after the body (totals), in the same columns. */
   footer?: Array<Record<string, ReportCell>>
 }

@@ -1,4 +1,5 @@
 // Financial reports: the public face of src/finance/reports for the composition root.
+import type { LedgerService } from '../ledger.ts'
 import { reportsRoutesOver } from './routes.ts'
 import { ReportsService } from './service.ts'
 
@@ -10,6 +11,8 @@ export { ReportsService } from './service.ts'
  * The reports routes (API, pages and the cluster view), in the shape of financeRoutes. Takes the
  * composition root's services; `services.reports` is used when it provides one.
  */
-export function reportsRoutes(services: { reports?: ReportsService } & Record<string, unknown> = {}) {
-  return reportsRoutesOver(services.reports ?? new ReportsService())
+export function reportsRoutes(
+  services: { reports?: ReportsService; ledger?: LedgerService } & Record<string, unknown> = {},
+) {
+  return reportsRoutesOver(services.reports ?? new ReportsService(), services.ledger)
 }

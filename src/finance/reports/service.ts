@@ -86,11 +86,26 @@ export interface ConsolidatedLine {
   standardCode: string
   name: string
   kind: AccountKind
+  /** Summed over the organisations, before elimination. */
   debitPence: number
   creditPence: number
+  /** Agreed recharges between the cluster's organisations taken out (decision 0114). */
+  eliminationPence: number
+  /** Debit less credit after elimination: the consolidated figure. */
   balancePence: number
   /** Organisations with a balance on this code. */
   organisationCount: number
+}
+
+/** A recharge between two organisations of the cluster that has not been agreed, so is not eliminated. */
+export interface UnmatchedRecharge {
+  id: string
+  raisingOrgCode: string
+  counterpartyOrgCode: string
+  description: string
+  amountPence: number
+  raisedOn: string
+  status: 'proposed' | 'disputed'
 }
 
 export interface ConsolidatedIncomeAndExpenditure extends IncomeAndExpenditure {
@@ -107,6 +122,11 @@ export interface ConsolidatedTrialBalance {
   lines: ConsolidatedLine[]
   totalDebitPence: number
   totalCreditPence: number
+  /** The agreed recharges between the organisations with a journal in the periods reported, and their total. */
+  eliminatedRechargeCount: number
+  eliminatedRechargePence: number
+  /** Recharges between the cluster's organisations raised by the period end and not agreed. */
+  unmatchedRecharges: UnmatchedRecharge[]
 }
 
 function checkPeriods(fiscalYear: number, fromPeriod: number, toPeriod: number): void {
@@ -406,6 +426,7 @@ export class ReportsService {
         and b.period between ${fromPeriod} and ${toPeriod}
       group by s.code, s.name, s.kind
       order by s.code`.execute(trx)
+    const eliminations = await this.#rechargeEliminations(trx, ids, fiscalYear, fromPeriod, toPeriod)
     const result: ConsolidatedTrialBalance = {
       clusterCode,
       fiscalYear,
@@ -415,17 +436,22 @@ export class ReportsService {
       lines: [],
       totalDebitPence: 0,
       totalCreditPence: 0,
+      eliminatedRechargeCount: eliminations.count,
+      eliminatedRechargePence: eliminations.amountPence,
+      unmatchedRecharges: await this.#unmatchedRecharges(trx, ids, periodDates(fiscalYear, toPeriod).endsOn),
     }
     for (const row of rows) {
       const debit = Number(row.debit)
       const credit = Number(row.credit)
+      const elimination = eliminations.byCode.get(row.code) ?? 0
       result.lines.push({
         standardCode: row.code,
         name: row.name,
         kind: row.kind,
         debitPence: debit,
         creditPence: credit,
-        balancePence: debit - credit,
+        eliminationPence: elimination,
+        balancePence: debit - credit + elimination,
         organisationCount: row.orgs,
       })
       result.totalDebitPence += debit
@@ -435,7 +461,106 @@ export class ReportsService {
       result.totalDebitPence === result.totalCreditPence,
       `cluster ${clusterCode} trial balance does not balance`,
     )
+    assert(
+      result.lines.reduce((sum, line) => sum + line.eliminationPence, 0) === 0 &&
+        [...eliminations.byCode.keys()].every((code) => rows.some((row) => row.code === code)),
+      `cluster ${clusterCode} eliminations do not balance`,
+    )
     return result
+  }
+
+  /**
+   * What consolidation takes out: every line of the journals both sides posted for an agreed
+   * recharge between two of the organisations (and of any reversal of those journals), in the
+   * periods reported, negated. Each journal balances, so the eliminations sum to zero; an agreed
+   * recharge's receivable and income on one side and expense and payable on the other all go.
+   * (Decision 0114.)
+   */
+  async #rechargeEliminations(
+    trx: Tx,
+    ids: string[],
+    fiscalYear: number,
+    fromPeriod: number,
+    toPeriod: number,
+  ): Promise<{ byCode: Map<string, number>; count: number; amountPence: number }> {
+    const byCode = new Map<string, number>()
+    if (ids.length < 2) return { byCode, count: 0, amountPence: 0 }
+    const { rows } = await sql<{ code: string; net: string; recharges: number; amount: string }>`
+      with agreed as (
+        select r.org_id, r.raised_journal_id, r.counterparty_org_id, r.counterparty_journal_id, r.amount_pence
+        from recharges r
+        where r.status = 'agreed' and r.org_id = any (${ids}::uuid[])
+          and r.counterparty_org_id = any (${ids}::uuid[])
+      ), sides as (
+        select org_id, raised_journal_id as journal_id from agreed
+        union all
+        select counterparty_org_id, counterparty_journal_id from agreed
+      ), eliminated as (
+        select j.org_id, j.id
+        from sides
+        join journals j on j.org_id = sides.org_id
+          and (j.id = sides.journal_id or j.reverses_journal_id = sides.journal_id)
+        where j.fiscal_year = ${fiscalYear} and j.period between ${fromPeriod} and ${toPeriod}
+      )
+      select s.code, sum(l.amount_pence)::text as net,
+        (select count(*)::int from agreed) as recharges,
+        (select coalesce(sum(amount_pence), 0)::text from agreed) as amount
+      from eliminated e
+      join journal_lines l on l.org_id = e.org_id and l.journal_id = e.id
+      join accounts a on a.org_id = l.org_id and a.code = l.account_code
+      join standard_accounts s on s.code = a.standard_code
+      group by s.code`.execute(trx)
+    for (const row of rows) if (Number(row.net) !== 0) byCode.set(row.code, -Number(row.net))
+    // The recharges counted are those with a journal in the periods reported.
+    const counted = await sql<{ n: number; amount: string }>`
+      select count(*)::int as n, coalesce(sum(r.amount_pence), 0)::text as amount
+      from recharges r
+      where r.status = 'agreed' and r.org_id = any (${ids}::uuid[])
+        and r.counterparty_org_id = any (${ids}::uuid[])
+        and exists (
+          select 1 from journals j
+          where ((j.org_id = r.org_id and j.id = r.raised_journal_id)
+              or (j.org_id = r.counterparty_org_id and j.id = r.counterparty_journal_id))
+            and j.fiscal_year = ${fiscalYear} and j.period between ${fromPeriod} and ${toPeriod})`.execute(
+      trx,
+    )
+    return {
+      byCode,
+      count: counted.rows[0]?.n ?? 0,
+      amountPence: Number(counted.rows[0]?.amount ?? 0),
+    }
+  }
+
+  /** Recharges between the organisations, raised by a date, that the counterparty has not agreed. */
+  async #unmatchedRecharges(trx: Tx, ids: string[], endsOn: string): Promise<UnmatchedRecharge[]> {
+    if (ids.length < 2) return []
+    const { rows } = await sql<{
+      id: string
+      raiser: string
+      counterparty: string
+      description: string
+      amount_pence: string
+      raised_on: string
+      status: 'proposed' | 'disputed'
+    }>`
+      select r.id, a.code as raiser, b.code as counterparty, r.description, r.amount_pence::text,
+        r.raised_on::text as raised_on, r.status
+      from recharges r
+      join organisations a on a.id = r.org_id
+      join organisations b on b.id = r.counterparty_org_id
+      where r.status <> 'agreed' and r.org_id = any (${ids}::uuid[])
+        and r.counterparty_org_id = any (${ids}::uuid[]) and r.raised_on <= ${endsOn}::date
+      order by r.raised_on, a.code, r.id
+      limit 1000`.execute(trx)
+    return rows.map((row) => ({
+      id: row.id,
+      raisingOrgCode: row.raiser,
+      counterpartyOrgCode: row.counterparty,
+      description: row.description,
+      amountPence: Number(row.amount_pence),
+      raisedOn: row.raised_on,
+      status: row.status,
+    }))
   }
 
   /** Income and expenditure by standard code summed over a cluster's organisations (as clusterTrialBalance). */
