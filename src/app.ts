@@ -10,12 +10,21 @@ import { Type } from 'typebox'
 import { budgetsRoutes } from './finance/budgets/index.ts'
 import { LedgerService } from './finance/ledger.ts'
 import { payablesRoutes } from './finance/payables/index.ts'
+import { receivablesRoutes } from './finance/receivables/index.ts'
 import { reportsRoutes } from './finance/reports/index.ts'
 import { financeRoutes } from './finance/routes.ts'
+import { absenceRoutes } from './hr/absence/routes.ts'
+import { hrHeadcountRoutes } from './hr/reports/index.ts'
+import { hrRoutes } from './hr/routes.ts'
+import { selfServiceRoutes } from './hr/self-service/routes.ts'
+import { hrStandardRoutes } from './hr/standard/index.ts'
 import { interopRoutes } from './interop/routes.ts'
 import { WebhooksService } from './interop/webhooks.ts'
 import { orgsRoutes } from './orgs/routes.ts'
+import { procurementRoutes } from './procurement/index.ts'
+import './payroll/tables.ts'
 import { OrgsService } from './orgs/service.ts'
+import { payrollRoutes } from './payroll/routes.ts'
 import { recentAudit } from './platform/audit.ts'
 import { OidcService } from './platform/auth/oidc.ts'
 import { AuthService } from './platform/auth/service.ts'
@@ -65,7 +74,7 @@ export const DOMAINS: DomainPage[] = [
       'Three-way match of order, receipt and invoice: no PO, no pay',
       'Contracts register with expiry alerts, the commercial pipeline, and OCDS publication',
     ],
-    available: false,
+    available: true,
   },
   {
     name: 'hr',
@@ -77,7 +86,7 @@ export const DOMAINS: DomainPage[] = [
       'Annual leave, sickness and family leave feeding payroll',
       'The HR data reporting standard, exported and imported',
     ],
-    available: false,
+    available: true,
   },
   {
     name: 'payroll',
@@ -88,7 +97,7 @@ export const DOMAINS: DomainPage[] = [
       'A statutory engine that matches HMRC’s conformance data to the penny',
       'Pay runs with approval, payslips, and Full Payment Submissions',
     ],
-    available: false,
+    available: true,
   },
   {
     name: 'programme',
@@ -108,7 +117,7 @@ export const DOMAINS: DomainPage[] = [
     permission: 'self:read',
     summary: 'Your own details, payslips, leave and expenses.',
     capabilities: ['Your details and payslips', 'Leave balance and requests', 'Expense claims'],
-    available: false,
+    available: true,
   },
   {
     name: 'integrations',
@@ -183,7 +192,15 @@ export async function buildApp(config: Config, db: Database): Promise<{ app: App
       budgetsRoutes(services),
       reportsRoutes(services),
       payablesRoutes(services),
+      receivablesRoutes(services),
+      procurementRoutes(services),
       interopRoutes(services),
+      hrRoutes(),
+      hrStandardRoutes(services),
+      hrHeadcountRoutes(services),
+      selfServiceRoutes(services),
+      absenceRoutes(services),
+      payrollRoutes({ db, ledger: services.ledger }),
       auditRoutes(),
     ],
   })

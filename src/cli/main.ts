@@ -161,7 +161,9 @@ export function buildProgram(): Command {
         process.stdout.write(seeded ? 'Seeded the demo world.\n' : 'The demo world is already seeded.\n')
         if (options.scale) {
           const started = performance.now()
-          const added = await growDemo(db, options.scale)
+          const added = await growDemo(db, options.scale, undefined, (line) =>
+            process.stderr.write(`  ${line}\n`),
+          )
           process.stdout.write(
             `Added ${added} synthetic employees in ${Math.round(performance.now() - started)} ms.\n`,
           )

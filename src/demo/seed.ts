@@ -5,11 +5,16 @@ import { sql } from 'kysely'
 import { budgetsDemo } from '../finance/budgets/index.ts'
 import { financeDemo } from '../finance/demo.ts'
 import { payablesDemo } from '../finance/payables/index.ts'
+import { receivablesDemo } from '../finance/receivables/index.ts'
+import { absenceDemo } from '../hr/absence/demo.ts'
+import { hrDemo } from '../hr/demo.ts'
 import { CLUSTERS, ORGANISATIONS } from '../orgs/reference-data.ts'
+import { payrollDemo } from '../payroll/demo.ts'
 import type { Role } from '../platform/auth/permissions.ts'
 import { hashPassword } from '../platform/auth/service.ts'
 import type { Database, Tx } from '../platform/db/index.ts'
 import { clusterId, orgId, uuidFromName } from '../platform/ids.ts'
+import { procurementDemo } from '../procurement/index.ts'
 
 export const DEMO_PASSWORD = 'demo-password'
 
@@ -95,6 +100,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
     role: 'employee',
     scope: { orgs: ['cabinet-office'] },
   },
+  {
+    email: 'line.manager@gss.example',
+    displayName: 'Lina Manager',
+    role: 'employee',
+    scope: { orgs: ['cabinet-office'] },
+  },
 ]
 
 /** What a later domain adds to the demo world; run in order after the organisations and users. */
@@ -106,7 +117,16 @@ export interface DemoExtension {
 }
 
 /** Each domain's part of the demo world, in the order they build on each other. */
-const extensions: DemoExtension[] = [financeDemo, budgetsDemo, payablesDemo]
+const extensions: DemoExtension[] = [
+  financeDemo,
+  budgetsDemo,
+  payablesDemo,
+  hrDemo,
+  absenceDemo,
+  procurementDemo,
+  receivablesDemo,
+  payrollDemo,
+]
 
 export async function isEmpty(db: Database): Promise<boolean> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from organisations`.execute(db.admin)
@@ -184,67 +204,38 @@ export async function seedDemo(db: Database): Promise<boolean> {
 
 /**
  * Grows a synthetic world: N employees spread across the organisations in proportion to a fixed
- * weighting (departments larger than ALBs), each with a sign-in account holding the employee role.
- * Synthetic accounts have no password (they exist to give later domains volume).
+ * weighting (departments ten times an arm's-length body), each with a sign-in account holding the
+ * employee role, a person record, an employment with effective-dated terms, payroll details and a
+ * tax code (src/hr/scale.ts), generated in bulk in one transaction. Deterministic, and growing
+ * again continues the numbering. Synthetic accounts have no password. Extensions with a `grow`
+ * hook then get the new employees in batches of `batchSize`.
  */
-export async function growDemo(db: Database, employees: number, batchSize = 1000): Promise<number> {
-  const orgs = await db.admin
-    .selectFrom('organisations')
-    .select(['id', 'code', 'kind'])
-    .orderBy('code')
-    .execute()
-  if (orgs.length === 0) throw new Error('Seed the demo world first (gss demo)')
-  const weights = orgs.map((org) => (org.kind.endsWith('department') ? 10 : 1))
-  const totalWeight = weights.reduce((a, b) => a + b, 0)
-  const { rows } = await sql<{
-    n: number
-  }>`select count(*)::int as n from users where email like 'synthetic.%'`.execute(db.admin)
-  const start = rows[0]!.n
-  let created = 0
-  while (created < employees) {
-    const size = Math.min(batchSize, employees - created)
-    const batch: Array<{ userId: string; orgId: string; email: string; name: string }> = []
-    for (let i = 0; i < size; i++) {
-      const n = start + created + i
-      // Deterministic spread: walk the weighted list by a stride coprime to the total.
-      let slot = (n * 7919) % totalWeight
-      let index = 0
-      while (slot >= weights[index]!) slot -= weights[index++]!
-      const org = orgs[index]!
-      batch.push({
-        userId: uuidFromName(`synthetic:${n}`),
-        orgId: org.id,
-        email: `synthetic.${n}@${org.code}.gss.example`,
-        name: `Synthetic Employee ${n}`,
-      })
-    }
+export async function growDemo(
+  db: Database,
+  employees: number,
+  batchSize = 10_000,
+  log?: (line: string) => void,
+): Promise<number> {
+  const { growHrWorld, syntheticId } = await import('../hr/scale.ts')
+  const { first, last } = await growHrWorld(db, employees, log ? { log } : {})
+  const growers = extensions.filter((extension) => extension.grow)
+  for (let from = first; growers.length > 0 && from <= last; from += batchSize) {
+    const ids = Array.from({ length: Math.min(batchSize, last - from + 1) }, (_, i) =>
+      syntheticId('user', from + i),
+    )
+    const batch = await db.admin
+      .selectFrom('memberships')
+      .select(['user_id as userId', 'org_id as orgId'])
+      .where('user_id', 'in', ids)
+      .where('role', '=', 'employee')
+      .execute()
     await db.adminTransaction(async (trx) => {
-      await trx
-        .insertInto('users')
-        .values(
-          batch.map((b) => ({
-            id: b.userId,
-            email: b.email,
-            display_name: b.name,
-            password_hash: null,
-            oidc_subject: null,
-          })),
+      for (const extension of growers)
+        await extension.grow?.(
+          trx,
+          batch.map((b) => ({ userId: b.userId, orgId: b.orgId! })),
         )
-        .execute()
-      await trx
-        .insertInto('memberships')
-        .values(
-          batch.map((b) => ({
-            user_id: b.userId,
-            role: 'employee' as const,
-            org_id: b.orgId,
-            cluster_id: null,
-          })),
-        )
-        .execute()
-      for (const extension of extensions) await extension.grow?.(trx, batch)
     }, 'demo:grow')
-    created += size
   }
-  return created
+  return last - first + 1
 }

@@ -134,6 +134,24 @@ describe('the outbox', () => {
     expect(events.some((event) => event.payload.description === 'Rolled back')).toBe(false)
   })
 
+  test('the demo world’s approved pay run and awarded contracts wrote their events', async () => {
+    const events = await t.db.transaction(as(CO), (trx) =>
+      readEvents(trx, {
+        after: 0,
+        visibility: new Map([
+          ['payrun.approved', 'all'],
+          ['contract.awarded', 'all'],
+        ]),
+        limit: 1000,
+      }),
+    )
+    const payRuns = events.filter((event) => event.type === 'payrun.approved')
+    expect(payRuns.length).toBeGreaterThan(0)
+    expect(payRuns[0]!.payload).toMatchObject({ payFrequency: 'monthly' })
+    expect(payRuns[0]!.payload).not.toHaveProperty('employees')
+    expect(events.some((event) => event.type === 'contract.awarded')).toBe(true)
+  })
+
   test('row-level security keeps one organisation’s events from another', async () => {
     await post(DSIT, 'DSIT only')
     const seenByCo = await t.db.transaction(as(CO), (trx) =>

@@ -147,6 +147,50 @@ export const EVENT_TYPES: readonly EventType[] = [
       { additionalProperties: false },
     ),
   },
+  {
+    type: 'payrun.approved',
+    version: 1,
+    title: 'A pay run was approved (totals only; no employee’s pay)',
+    permission: 'payroll:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        payRunId: Uuid,
+        payFrequency: Type.Enum(['weekly', 'fortnightly', 'four-weekly', 'monthly']),
+        taxYear: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}$' }),
+        period: Type.Integer({ minimum: 1, maximum: 53 }),
+        payDate: IsoDate,
+        employeeCount: Type.Integer({ minimum: 0 }),
+        exceptionCount: Type.Integer({ minimum: 0 }),
+        grossPence: Pence,
+        taxPence: Pence,
+        employeeNiPence: Pence,
+        employerNiPence: Pence,
+        netPence: Pence,
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    type: 'contract.awarded',
+    version: 1,
+    title: 'A contract was awarded and entered in the contracts register',
+    permission: 'procurement:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        contractId: Uuid,
+        reference: Type.String(),
+        title: Type.String(),
+        supplierId: Uuid,
+        cpvCode: Type.String({ pattern: '^[0-9]{8}-[0-9]$' }),
+        valuePence: Pence,
+        startDate: IsoDate,
+        endDate: IsoDate,
+      },
+      { additionalProperties: false },
+    ),
+  },
 ]
 
 const BY_TYPE = new Map(EVENT_TYPES.map((eventType) => [eventType.type, eventType]))

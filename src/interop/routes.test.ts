@@ -135,7 +135,14 @@ test('event schemas are published and versioned', async () => {
   expect(list.statusCode).toBe(200)
   const types = (list.json().items as Array<{ type: string }>).map((item) => item.type)
   expect(types).toEqual(
-    expect.arrayContaining(['journal.posted', 'invoice.approved', 'payment.made', 'employee.joined']),
+    expect.arrayContaining([
+      'journal.posted',
+      'invoice.approved',
+      'payment.made',
+      'employee.joined',
+      'payrun.approved',
+      'contract.awarded',
+    ]),
   )
   const schema = await t.app.inject({ method: 'GET', url: '/api/v1/schemas/events/journal.posted/v1' })
   expect(schema.statusCode).toBe(200)

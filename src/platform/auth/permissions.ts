@@ -128,9 +128,17 @@ export const ROLE_DEFINITIONS: Record<Role, RoleDefinition> = {
   },
   finance_approver: {
     label: 'Finance approver',
-    description: 'Approves journals, invoices and payment runs within delegated limits.',
+    description: 'Approves journals, invoices, payment runs and purchase orders within delegated limits.',
     scopes: ['org', 'cluster'],
-    permissions: ['orgs:read', 'finance:read', 'finance:approve', 'payables:approve', 'budgets:manage'],
+    permissions: [
+      'orgs:read',
+      'finance:read',
+      'finance:approve',
+      'payables:approve',
+      'budgets:manage',
+      'procurement:read',
+      'procurement:approve',
+    ],
   },
   procurement_officer: {
     label: 'Procurement officer',

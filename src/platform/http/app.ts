@@ -358,7 +358,8 @@ export async function buildShell(deps: ShellDeps): Promise<App> {
     // Shared schemas (app.addSchema, e.g. the canonical records) keep their $id as their name
     // under components.schemas, so the document references them by a stable name.
     refResolver: {
-      buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
     },
     transform: ({ schema, url }) => {
       const hidden = !url.startsWith(paths.api.root)
