@@ -172,7 +172,10 @@ const rowsBySortCode = new WeakMap<ModulusWeightTable, Map<string, ModulusWeight
 
 function rowsFor(table: ModulusWeightTable, sortCode: string): ModulusWeightRow[] {
   let cache = rowsBySortCode.get(table)
-  if (!cache) rowsBySortCode.set(table, (cache = new Map()))
+  if (!cache) {
+    cache = new Map()
+    rowsBySortCode.set(table, cache)
+  }
   let rows = cache.get(sortCode)
   if (!rows) {
     const value = Number(sortCode)
