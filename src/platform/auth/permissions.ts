@@ -122,9 +122,17 @@ export const ROLE_DEFINITIONS: Record<Role, RoleDefinition> = {
   },
   finance_clerk: {
     label: 'Finance clerk',
-    description: 'Posts journals, captures invoices, manages receivables.',
+    description: 'Posts journals, captures invoices (matching them to purchase orders), manages receivables.',
     scopes: ['org', 'cluster'],
-    permissions: ['orgs:read', 'finance:read', 'finance:post', 'payables:capture', 'receivables:manage'],
+    permissions: [
+      'orgs:read',
+      'finance:read',
+      'finance:post',
+      'payables:capture',
+      'receivables:manage',
+      // An invoice is captured against its purchase order, so the clerk must see the order.
+      'procurement:read',
+    ],
   },
   finance_approver: {
     label: 'Finance approver',
