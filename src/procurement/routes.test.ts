@@ -69,11 +69,19 @@ describe('requisition to order through the API', () => {
     expect(raised.statusCode).toBe(201)
     const order = raised.json()
     expect(order.totalPence).toBe(18_000_00)
-    // A finance approver holds no procurement:approve permission at all.
-    const forbidden = await t.app.inject({
+    // The finance approver (procurement:approve, a budget holder's £10,000): escalated, not issued.
+    const overLimit = await t.app.inject({
       method: 'POST',
       url: `${base}/orders/${order.id}/approval`,
       headers: as('approver', 'a1'),
+    })
+    expect(overLimit.statusCode).toBe(202)
+    expect(overLimit.json()).toMatchObject({ outcome: 'escalated', order: { status: 'awaiting-approval' } })
+    // A procurement officer holds no procurement:approve permission at all.
+    const forbidden = await t.app.inject({
+      method: 'POST',
+      url: `${base}/orders/${order.id}/approval`,
+      headers: as('officer', 'a0'),
     })
     expect(forbidden.statusCode).toBe(403)
     // The platform admin with only a budget holder's authority (£10,000): escalated, not issued.
