@@ -15,7 +15,7 @@ import https from 'node:https'
 import type { FastifyBaseLogger } from 'fastify'
 import { sql } from 'kysely'
 import type { Database } from '../platform/db/index.ts'
-import { type EventRow, formatCursor } from './events.ts'
+import { type EventRow, type RawEvent, toEventRow } from './events.ts'
 import { signatureHeader } from './webhooks.ts'
 
 export interface DispatcherOptions {
@@ -155,19 +155,7 @@ export class Dispatcher {
         ? sql`(select o.id from organisations o where o.cluster_id =
             (select cluster_id from organisations where id = ${subscription.org_id}))`
         : sql`(select ${subscription.org_id}::uuid)`
-    const { rows } = await sql<{
-      org_id: string
-      org_code: string
-      id: string
-      type: string
-      version: number
-      entity_type: string
-      entity_id: string
-      occurred_at: Date | string
-      personal: boolean
-      payload: Record<string, unknown> | string
-      position: number
-    }>`
+    const { rows } = await sql<RawEvent>`
       select e.org_id, o.code as org_code, e.id, e.type, e.version, e.entity_type, e.entity_id,
         e.occurred_at, e.personal, e.payload, e.position
       from events e join organisations o on o.id = e.org_id
@@ -176,20 +164,7 @@ export class Dispatcher {
         and e.org_id in ${orgs}
       order by e.position
       limit ${this.#options.batchSize}`.execute(this.#db.admin)
-    return rows.map((row) => ({
-      orgId: row.org_id,
-      orgCode: row.org_code,
-      id: row.id,
-      type: row.type,
-      version: row.version,
-      entityType: row.entity_type,
-      entityId: row.entity_id,
-      occurredAt: new Date(row.occurred_at).toISOString(),
-      personal: row.personal,
-      payload: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-      cursor: formatCursor(Number(row.position)),
-      position: Number(row.position),
-    }))
+    return rows.map((row) => ({ ...toEventRow(row), position: Number(row.position) }))
   }
 
   async #deliverBatch(subscription: Claimed): Promise<{ delivered: number; failed: number }> {

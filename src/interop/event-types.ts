@@ -10,6 +10,25 @@ const IsoDate = Type.String({ format: 'date' })
 const Pence = Type.Integer({ description: 'Amount in pence' })
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 
+/** invoice.approved and payment.made carry the same invoice figures (migration 0601). */
+const SupplierInvoicePayload = Type.Object(
+  {
+    invoiceId: Uuid,
+    supplierId: Uuid,
+    kind: Type.Enum(['invoice', 'credit-note']),
+    supplierReference: Type.String(),
+    issueDate: IsoDate,
+    receiptDate: IsoDate,
+    dueDate: IsoDate,
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    netPence: Pence,
+    vatPence: Pence,
+    grossPence: Pence,
+    spendType: Type.String(),
+  },
+  { additionalProperties: false },
+)
+
 export interface EventType {
   type: string
   version: number
@@ -50,23 +69,7 @@ export const EVENT_TYPES: readonly EventType[] = [
     title: 'A supplier invoice or credit note was approved for payment',
     permission: 'finance:read',
     personal: false,
-    payload: Type.Object(
-      {
-        invoiceId: Uuid,
-        supplierId: Uuid,
-        kind: Type.Enum(['invoice', 'credit-note']),
-        supplierReference: Type.String(),
-        issueDate: IsoDate,
-        receiptDate: IsoDate,
-        dueDate: IsoDate,
-        currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-        netPence: Pence,
-        vatPence: Pence,
-        grossPence: Pence,
-        spendType: Type.String(),
-      },
-      { additionalProperties: false },
-    ),
+    payload: SupplierInvoicePayload,
   },
   {
     type: 'payment.made',
@@ -74,23 +77,7 @@ export const EVENT_TYPES: readonly EventType[] = [
     title: 'A supplier invoice was paid',
     permission: 'finance:read',
     personal: false,
-    payload: Type.Object(
-      {
-        invoiceId: Uuid,
-        supplierId: Uuid,
-        kind: Type.Enum(['invoice', 'credit-note']),
-        supplierReference: Type.String(),
-        issueDate: IsoDate,
-        receiptDate: IsoDate,
-        dueDate: IsoDate,
-        currency: Type.String({ pattern: '^[A-Z]{3}$' }),
-        netPence: Pence,
-        vatPence: Pence,
-        grossPence: Pence,
-        spendType: Type.String(),
-      },
-      { additionalProperties: false },
-    ),
+    payload: SupplierInvoicePayload,
   },
   {
     type: 'employee.joined',

@@ -49,7 +49,8 @@ export interface EventRow {
 /** Which events a reader may see: per event type, the organisations allowed (RLS applies too). */
 export type Visibility = Map<string, readonly string[] | 'all'>
 
-interface RawEvent {
+/** An events row joined to its organisation's code, as both the feed and the dispatcher read it. */
+export interface RawEvent {
   org_id: string
   org_code: string
   id: string
@@ -63,7 +64,7 @@ interface RawEvent {
   position: number
 }
 
-function toEventRow(row: RawEvent): EventRow {
+export function toEventRow(row: RawEvent): EventRow {
   return {
     orgId: row.org_id,
     orgCode: row.org_code,
