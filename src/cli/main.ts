@@ -103,7 +103,9 @@ async function serve(): Promise<void> {
     `GSS is running at ${config.baseUrl} (${where}; ready in ${Math.round(performance.now() - started)} ms).`,
   )
   if (seeded)
-    log('Seeded the demo world: five clusters, their departments and arm’s-length bodies, one user per role.')
+    log(
+      'Seeded the demo world: five clusters, their departments and arm’s-length bodies, a user for every role, and their staff, money and orders.',
+    )
   if (config.demoOnEmpty) await printDemoAccounts(log)
 }
 
