@@ -15,7 +15,7 @@ import https from 'node:https'
 import type { FastifyBaseLogger } from 'fastify'
 import { sql } from 'kysely'
 import type { Database } from '../platform/db/index.ts'
-import { type EventRow, type RawEvent, toEventRow } from './events.ts'
+import { type EventRow, type RawEvent, sequenceEvents, toEventRow } from './events.ts'
 import { signatureHeader } from './webhooks.ts'
 
 export interface DispatcherOptions {
@@ -113,7 +113,7 @@ export class Dispatcher {
 
   /** One pass: lease every due subscription, deliver one batch to each, record the outcome. */
   async runOnce(): Promise<DispatchResult> {
-    await sql`select gss_sequence_events()`.execute(this.#db.admin)
+    await sequenceEvents(this.#db.admin, false)
     const claimed = await this.#claim()
     const result: DispatchResult = { subscriptions: claimed.length, delivered: 0, failed: 0 }
     await Promise.all(

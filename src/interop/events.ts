@@ -1,7 +1,7 @@
 // Reading the event outbox: cursors and the feed. Events are written by triggers in the same
 // transaction as the change (migrations/0601); this module only reads them, in commit-safe order.
 import { sql } from 'kysely'
-import type { Tx } from '../platform/db/index.ts'
+import type { Db, Tx } from '../platform/db/index.ts'
 import { ValidationError } from '../platform/errors.ts'
 
 /** A place in the feed: every event up to and including this position has been seen. */
@@ -14,9 +14,12 @@ export function formatCursor(cursor: Cursor): string {
   return String(cursor)
 }
 
-/** Gives every committed event without a place in the feed its position (see migration 0600). */
-export async function sequenceEvents(trx: Tx): Promise<number> {
-  const { rows } = await sql<{ n: number }>`select gss_sequence_events() as n`.execute(trx)
+/**
+ * Gives every committed event without a place in the feed its position (migrations 0600, 0603).
+ * With `wait` false (feed readers) it returns at once if another sequencer is running.
+ */
+export async function sequenceEvents(trx: Db | Tx, wait = true): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select gss_sequence_events(${wait}) as n`.execute(trx)
   return Number(rows[0]?.n ?? 0)
 }
 
@@ -95,7 +98,7 @@ export async function readEvents(
       : sql`(e.type = ${type} and e.org_id = any(${sql.val(orgs)}::uuid[]))`,
   )
   if (clauses.length === 0) return []
-  await sequenceEvents(trx)
+  await sequenceEvents(trx, false)
   const orgFilter = options.orgIds ? sql`and e.org_id = any(${sql.val(options.orgIds)}::uuid[])` : sql``
   const { rows } = await sql<RawEvent>`
     select e.org_id, o.code as org_code, e.id, e.type, e.version, e.entity_type, e.entity_id,
