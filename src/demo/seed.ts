@@ -89,6 +89,19 @@ export const DEMO_USERS: readonly DemoUser[] = [
     scope: 'platform',
   },
   {
+    email: 'programme.manager@gss.example',
+    displayName: 'Morgan Portfolio',
+    role: 'programme_manager',
+    scope: 'platform',
+  },
+  {
+    email: 'returns.submitter@gss.example',
+    displayName: 'Rory Returns',
+    role: 'returns_submitter',
+    // The Met Office is not yet on the platform: it submits its quarterly return.
+    scope: { orgs: ['met-office'] },
+  },
+  {
     email: 'auditor@gss.example',
     displayName: 'Audrey Auditor',
     role: 'auditor',

@@ -42,6 +42,24 @@ const NOT_AUDITED = new Set([
   'webhook_deliveries',
 ])
 
+/**
+ * Programme registers: aggregates only (no personal data), owned by a cluster or the programme,
+ * not by one organisation; RLS by cluster through gss_programme_scoped (migration 0500).
+ */
+const PROGRAMME_SCOPED = [
+  'programme_hub_pushes',
+  'programme_benefits',
+  'programme_benefit_years',
+  'programme_costs',
+  'programme_funding',
+  'programme_legacy_systems',
+  'programme_risks',
+  'programme_risk_mitigations',
+  'programme_risk_escalations',
+  'programme_delivery_confidence',
+]
+for (const name of PROGRAMME_SCOPED) GLOBAL_TABLES[name] = 'programme register: RLS by cluster (gss_programme_scoped)'
+
 /** Tables audited by another table's trigger, as one business event (and why). */
 const AUDITED_WITH: Record<string, string> = {
   journals: 'journal_lines: one entry per posting holds each journal header with its lines',
@@ -85,6 +103,12 @@ test('every org-scoped table has row-level security and org_id first in its prim
     if (table.pk?.[0] !== 'org_id')
       problems.push(`${table.name}: primary key (${table.pk?.join(', ')}) does not start with org_id`)
   }
+  expect(problems).toEqual([])
+})
+
+test('every programme register has row-level security by cluster', async () => {
+  const all = await tables()
+  const problems = PROGRAMME_SCOPED.filter((name) => !all.find((table) => table.name === name)?.rls)
   expect(problems).toEqual([])
 })
 

@@ -102,7 +102,32 @@ export function tenantContext(
   // Diversity data has its own, tighter policy: only organisations where hr:diversity:read is held.
   const diversityOrgIds =
     orgIds === 'all' ? [] : orgIds.filter((orgId) => can(principal, 'hr:diversity:read', orgId))
-  return { userId: principal.userId, orgIds, actingOrgId, requestId, diversityOrgIds }
+  return {
+    userId: principal.userId,
+    orgIds,
+    actingOrgId,
+    requestId,
+    diversityOrgIds,
+    programmeRead: programmeScope(principal, 'programme:read'),
+    programmeManage: programmeScope(principal, 'programme:manage'),
+  }
+}
+
+/**
+ * Where a principal holds a programme permission: 'all' through a platform-wide role, else the
+ * organisations (a cluster membership is already expanded to its organisations). Programme
+ * tables hold aggregates only, so aggregate-only roles count here, unlike actableOrgIds().
+ */
+export function programmeScope(principal: Principal, permission: Permission): readonly string[] | 'all' {
+  const scope = principal.tokenScope
+  const platformHolds = principal.platformRoles.some(
+    (role) => (!scope || scope.roles.includes(role)) && permissionsOf([role]).has(permission),
+  )
+  if (platformHolds) return 'all'
+  const orgIds = new Set<string>()
+  for (const grant of principal.grants)
+    if (can(principal, permission, grant.orgId)) orgIds.add(grant.orgId)
+  return [...orgIds]
 }
 
 /** Narrows a tenant context to one organisation: org-scoped pages see only that organisation. */
@@ -113,5 +138,7 @@ export function narrowTo(context: TenantContext, orgId: string): TenantContext {
     orgIds: allowed ? [orgId] : [],
     actingOrgId: orgId,
     diversityOrgIds: (context.diversityOrgIds ?? []).filter((id) => id === orgId),
+    programmeRead: context.programmeRead,
+    programmeManage: context.programmeManage,
   }
 }

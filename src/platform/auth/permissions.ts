@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'payroll:approve',
   'programme:read',
   'programme:manage',
+  'programme:submit',
   'interop:manage',
   'self:read',
   'self:submit',
@@ -59,6 +60,7 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'payroll:approve': 'approve pay runs',
   'programme:read': 'see programme oversight figures',
   'programme:manage': 'manage programme oversight records',
+  'programme:submit': 'submit quarterly returns',
   'interop:manage': 'manage integrations',
   'self:read': 'see self-service pages',
   'self:submit': 'submit self-service requests',
@@ -79,6 +81,8 @@ export const ROLES = [
   'payroll_officer',
   'payroll_approver',
   'programme_analyst',
+  'programme_manager',
+  'returns_submitter',
   'auditor',
   'employee',
 ] as const
@@ -184,6 +188,21 @@ export const ROLE_DEFINITIONS: Record<Role, RoleDefinition> = {
     scopes: ['cluster', 'platform'],
     permissions: ['orgs:read', 'programme:read'],
     aggregateOnly: true,
+  },
+  programme_manager: {
+    label: 'Programme manager',
+    description:
+      'Keeps the programme’s registers (benefits, costs, funding, legacy systems, risks, delivery confidence) and generates returns.',
+    scopes: ['cluster', 'platform'],
+    permissions: ['orgs:read', 'programme:read', 'programme:manage'],
+    aggregateOnly: true,
+  },
+  returns_submitter: {
+    label: 'Returns submitter',
+    description:
+      'Submits the quarterly return for an organisation not yet on the platform, or pushes a cluster’s returns to the hub.',
+    scopes: ['org', 'cluster'],
+    permissions: ['orgs:read', 'programme:read', 'programme:submit'],
   },
   auditor: {
     label: 'Auditor',

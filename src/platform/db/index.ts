@@ -33,6 +33,10 @@ export interface TenantContext {
   requestId: string
   /** Organisations whose diversity data (HR) this transaction may see: hr:diversity:read holders. */
   diversityOrgIds?: readonly string[]
+  /** Organisations whose programme figures this transaction may read (programme:read), or 'all'. */
+  programmeRead?: readonly string[] | 'all'
+  /** Organisations whose programme records this transaction may change (programme:manage), or 'all'. */
+  programmeManage?: readonly string[] | 'all'
 }
 
 export const SYSTEM_CONTEXT: TenantContext = {
@@ -40,6 +44,11 @@ export const SYSTEM_CONTEXT: TenantContext = {
   orgIds: [],
   actingOrgId: null,
   requestId: 'system',
+}
+
+/** 'all', or the organisation ids comma-separated ('' for none): read by gss_programme_can(). */
+function programmeSetting(scope: readonly string[] | 'all' | undefined): string {
+  return scope === 'all' ? 'all' : (scope ?? []).join(',')
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
@@ -217,6 +226,8 @@ export class Database {
       set_config('gss.org_ids', ${orgIds}, true),
       set_config('gss.all_orgs', ${all ? 'on' : 'off'}, true),
       set_config('gss.diversity_org_ids', ${(context.diversityOrgIds ?? []).join(',')}, true),
+      set_config('gss.programme_read', ${programmeSetting(context.programmeRead)}, true),
+      set_config('gss.programme_manage', ${programmeSetting(context.programmeManage)}, true),
       set_config('gss.acting_org_id', ${context.actingOrgId ?? ''}, true),
       set_config('gss.request_id', ${context.requestId}, true)`.execute(trx)
   }
