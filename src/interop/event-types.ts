@@ -178,6 +178,29 @@ export const EVENT_TYPES: readonly EventType[] = [
       { additionalProperties: false },
     ),
   },
+  {
+    type: 'return.submitted',
+    version: 1,
+    title: 'A version of an organisation’s quarterly return was generated or received',
+    permission: 'programme:read',
+    personal: false,
+    payload: Type.Object(
+      {
+        organisation: Type.String(),
+        quarter: Type.String({ pattern: '^[0-9]{4}-Q[1-4]$' }),
+        version: Type.Integer({ minimum: 1 }),
+        source: Type.Enum(['computed', 'api', 'csv', 'xlsx', 'cluster-push']),
+        valid: Type.Boolean(),
+        errorCount: Type.Integer({ minimum: 0 }),
+        receivedAt: Type.String({ format: 'date-time' }),
+        figures: Type.Object(
+          {},
+          { additionalProperties: true, description: 'The return: /api/v1/schemas/records/return/v1' },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
 ]
 
 const BY_TYPE = new Map(EVENT_TYPES.map((eventType) => [eventType.type, eventType]))

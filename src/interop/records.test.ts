@@ -165,10 +165,116 @@ describe('import', () => {
   })
 })
 
+describe('procurement and HR records', () => {
+  test('purchase orders export with their lines; a contract carries over with its KPIs', async () => {
+    const buyer = await tokenFor('procurement.officer@gss.example', 'cabinet-office', ['procurement_officer'])
+    const orders = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/exchange/purchase-order',
+      headers: buyer,
+    })
+    expect(orders.statusCode, orders.body).toBe(200)
+    const order = JSON.parse(orders.body.trim().split('\n')[0]!) as {
+      totalPence: number
+      netPence: number
+      lines: Array<{ netPence: number; vatPence: number }>
+    }
+    expect(order.lines.length).toBeGreaterThan(0)
+    expect(order.lines.reduce((sum, line) => sum + line.netPence, 0)).toBe(order.netPence)
+
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/exchange/contract',
+      headers: buyer,
+    })
+    const contract = JSON.parse(exported.body.trim().split('\n')[0]!) as Record<string, unknown>
+    const copy = {
+      ...contract,
+      reference: 'CARRIED-1',
+      valuePence: 6_000_000_00,
+      kpis: [
+        { name: 'Availability', target: '99.9%' },
+        { name: 'Tickets resolved in a day', target: '95%' },
+        { name: 'User satisfaction', target: '80%' },
+      ],
+    }
+    const bad = { ...copy, reference: 'CARRIED-2', supplierName: 'Nobody Ltd' }
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs/cabinet-office/exchange/contract',
+      headers: { ...buyer, 'idempotency-key': 'contract-1', 'content-type': 'application/x-ndjson' },
+      payload: ndjson([copy, bad]),
+    })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.body).toContain('Nobody Ltd')
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs/cabinet-office/exchange/contract',
+      headers: { ...buyer, 'idempotency-key': 'contract-2', 'content-type': 'application/x-ndjson' },
+      payload: ndjson([copy]),
+    })
+    expect(imported.statusCode, imported.body).toBe(201)
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/exchange/contract',
+      headers: buyer,
+    })
+    expect(after.body).toContain('"reference":"CARRIED-1"')
+    expect(after.body).not.toContain('CARRIED-2')
+    expect(after.body).toContain('Tickets resolved in a day')
+  })
+
+  test('a position imports through HR’s rules', async () => {
+    const hr = await tokenFor('hr.officer@gss.example', 'cabinet-office', ['hr_officer'])
+    const exported = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/exchange/position',
+      headers: hr,
+    })
+    const position = JSON.parse(exported.body.trim().split('\n')[0]!) as Record<string, unknown>
+    const copy = { ...position, code: 'IMPORTED-1', title: 'Imported post', abolishedOn: null }
+    const wrong = { ...copy, code: 'IMPORTED-2', gradeCode: 'NOPE' }
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs/cabinet-office/exchange/position',
+      headers: { ...hr, 'idempotency-key': 'position-1', 'content-type': 'application/x-ndjson' },
+      payload: ndjson([copy, wrong]),
+    })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.body).toContain('Line 2')
+    expect(refused.body).toContain('gradeCode')
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs/cabinet-office/exchange/position',
+      headers: { ...hr, 'idempotency-key': 'position-2', 'content-type': 'application/x-ndjson' },
+      payload: ndjson([copy]),
+    })
+    expect(imported.statusCode, imported.body).toBe(201)
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/exchange/position?format=csv',
+      headers: hr,
+    })
+    expect(after.body).toContain('IMPORTED-1')
+    expect(after.body).not.toContain('IMPORTED-2')
+  })
+})
+
 test('record schemas are published and referenced from the OpenAPI document', async () => {
   const list = await t.app.inject({ method: 'GET', url: '/api/v1/schemas/records' })
   const names = (list.json().items as Array<{ record: string }>).map((item) => item.record)
-  expect(names).toEqual(['organisation', 'supplier', 'account', 'journal', 'invoice', 'employee', 'position'])
+  expect(names).toEqual([
+    'organisation',
+    'supplier',
+    'account',
+    'journal',
+    'invoice',
+    'employee',
+    'position',
+    'purchase-order',
+    'contract',
+    'return',
+  ])
   const schema = await t.app.inject({ method: 'GET', url: '/api/v1/schemas/records/supplier/v1' })
   expect(schema.json()).toMatchObject({ type: 'object', required: ['name'] })
   const openapi = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })

@@ -14,9 +14,12 @@ import { sql } from 'kysely'
 import { type Static, type TSchema, Type } from 'typebox'
 import { LedgerService } from '../finance/ledger.ts'
 import { SupplierService } from '../finance/payables/suppliers.ts'
+import { createPosition } from '../hr/records.ts'
 import type { Tx } from '../platform/db/index.ts'
-import { AppError } from '../platform/errors.ts'
+import { AppError, ValidationError } from '../platform/errors.ts'
 import { FileImportError, type ImportProblem, readCsvTable } from '../platform/file-import.ts'
+import { ContractService } from '../procurement/contracts.ts'
+import { ReturnFigures } from '../programme/return-schema.ts'
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
 const Uuid = Type.String({ format: 'uuid' })
@@ -144,13 +147,81 @@ const PositionRecord = Type.Object(
   { additionalProperties: false },
 )
 
+const PurchaseOrderRecord = Type.Object(
+  {
+    orderNumber: Nullable(Type.String()),
+    requisitionNumber: Type.Integer(),
+    title: Type.String(),
+    supplierName: Type.String(),
+    contractReference: Nullable(Type.String()),
+    cpvCode: Type.String({ pattern: '^[0-9]{8}-[0-9]$' }),
+    status: Type.Enum(['awaiting-approval', 'issued', 'rejected', 'cancelled', 'closed']),
+    version: Type.Integer({ minimum: 1 }),
+    netPence: Type.Integer(),
+    vatPence: Type.Integer(),
+    totalPence: Type.Integer(),
+    neededBy: Nullable(IsoDate),
+    issuedOn: Nullable(IsoDate),
+    lines: Type.Array(
+      Type.Object(
+        {
+          lineNo: Type.Integer({ minimum: 1 }),
+          description: Type.String(),
+          cpvCode: Type.String(),
+          accountCode: Type.String(),
+          costCentreCode: Type.String(),
+          unit: Type.String(),
+          quantity: Type.String({ description: 'Decimal, up to three places' }),
+          unitPricePence: Type.Integer(),
+          netPence: Type.Integer(),
+          vatRatePercent: Type.String(),
+          vatPence: Type.Integer(),
+          quantityReceived: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const ContractRecord = Type.Object(
+  {
+    reference: Type.String({ minLength: 1, maxLength: 50 }),
+    title: Type.String({ minLength: 1, maxLength: 300 }),
+    supplierName: Type.String({ minLength: 1, maxLength: 200 }),
+    cpvCode: Type.String({ pattern: '^[0-9]{8}-[0-9]$' }),
+    valuePence: Type.Integer({ minimum: 1 }),
+    startDate: IsoDate,
+    endDate: IsoDate,
+    extensionOptionsTotal: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    extensionOptionsUsed: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+    extensionMonths: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
+    ownerName: Type.String({ minLength: 1, maxLength: 200 }),
+    kpis: Type.Optional(
+      Type.Array(
+        Type.Object({ name: Type.String(), target: Type.String() }, { additionalProperties: false }),
+        {
+          maxItems: 3,
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
 interface RecordType<S extends TSchema = TSchema> {
   name: string
   version: number
   title: string
   /** The permission needed to export; importing needs `importPermission`. */
-  permission: 'orgs:read' | 'finance:read' | 'hr:read'
-  importPermission?: 'finance:post' | 'payables:capture'
+  permission: 'orgs:read' | 'finance:read' | 'hr:read' | 'procurement:read' | 'programme:read'
+  importPermission?:
+    | 'finance:post'
+    | 'payables:capture'
+    | 'hr:manage'
+    | 'procurement:manage'
+    | 'programme:submit'
   schema: S
   /** Columns of the CSV form, for flat records (nested ones are JSON Lines only). */
   csvColumns?: readonly string[]
@@ -160,6 +231,7 @@ interface RecordType<S extends TSchema = TSchema> {
 }
 
 const suppliers = new SupplierService()
+const contracts = new ContractService()
 const ledger = new LedgerService()
 
 const orNull = <T>(value: T | null | undefined) => value ?? null
@@ -447,8 +519,9 @@ export const RECORD_TYPES: readonly RecordType[] = [
   {
     name: 'position',
     version: 1,
-    title: 'A position (post) in the organisation structure (exported)',
+    title: 'A position (post) in the organisation structure; imported in file order, managers first',
     permission: 'hr:read',
+    importPermission: 'hr:manage',
     schema: PositionRecord,
     csvColumns: [
       'code',
@@ -472,7 +545,145 @@ export const RECORD_TYPES: readonly RecordType[] = [
         order by p.code`.execute(trx)
       return rows
     },
+    async import(trx, orgId, record) {
+      // Positions are imported in file order, so a post's manager must come before it.
+      await createPosition(trx, orgId, {
+        code: record.code,
+        title: record.title,
+        unitCode: record.unitCode,
+        gradeCode: record.gradeCode,
+        reportsToCode: record.reportsToCode ?? undefined,
+        costCentreCode: record.costCentreCode ?? undefined,
+        fte: record.fte,
+        establishedOn: record.establishedOn,
+      })
+    },
   } satisfies RecordType<typeof PositionRecord>,
+  {
+    name: 'purchase-order',
+    version: 1,
+    title:
+      'A purchase order with its lines (exported; orders are raised and approved within delegated authority, never imported)',
+    permission: 'procurement:read',
+    schema: PurchaseOrderRecord,
+    async export(trx, orgId) {
+      const { rows: orders } = await sql<Omit<Static<typeof PurchaseOrderRecord>, 'lines'> & { id: string }>`
+        select o.id, o.order_number as "orderNumber", o.requisition_number::int as "requisitionNumber", o.title,
+          s.name as "supplierName", c.reference as "contractReference", o.cpv_code as "cpvCode", o.status,
+          o.version, o.net_pence::int8 as "netPence", o.vat_pence::int8 as "vatPence",
+          o.total_pence::int8 as "totalPence", o.needed_by::text as "neededBy", o.issued_on::text as "issuedOn"
+        from purchase_orders o
+        join suppliers s on s.org_id = o.org_id and s.id = o.supplier_id
+        left join contracts c on c.org_id = o.org_id and c.id = o.contract_id
+        where o.org_id = ${orgId}
+        order by o.requisition_number`.execute(trx)
+      const { rows: lines } = await sql<
+        Static<typeof PurchaseOrderRecord>['lines'][number] & { orderId: string }
+      >`
+        select order_id as "orderId", line_no as "lineNo", description, cpv_code as "cpvCode",
+          account_code as "accountCode", cost_centre_code as "costCentreCode", unit, quantity::text as quantity,
+          unit_price_pence::int8 as "unitPricePence", net_pence::int8 as "netPence",
+          vat_rate_percent::text as "vatRatePercent", vat_pence::int8 as "vatPence",
+          quantity_received::text as "quantityReceived"
+        from purchase_order_lines where org_id = ${orgId} order by order_id, line_no`.execute(trx)
+      const byOrder = new Map<string, Array<Static<typeof PurchaseOrderRecord>['lines'][number]>>()
+      for (const { orderId, ...line } of lines) {
+        const list = byOrder.get(orderId)
+        if (list) list.push(line)
+        else byOrder.set(orderId, [line])
+      }
+      return orders.map(({ id, ...order }) => ({ ...order, lines: byOrder.get(id) ?? [] }))
+    },
+  } satisfies RecordType<typeof PurchaseOrderRecord>,
+  {
+    name: 'contract',
+    version: 1,
+    title: 'A contract in the contracts register (the CSV form leaves out the KPIs; JSON Lines carries them)',
+    permission: 'procurement:read',
+    importPermission: 'procurement:manage',
+    schema: ContractRecord,
+    csvColumns: [
+      'reference',
+      'title',
+      'supplierName',
+      'cpvCode',
+      'valuePence',
+      'startDate',
+      'endDate',
+      'extensionOptionsTotal',
+      'extensionOptionsUsed',
+      'extensionMonths',
+      'ownerName',
+    ],
+    async export(trx, orgId) {
+      const { rows } = await sql<Static<typeof ContractRecord> & { id: string }>`
+        select c.id, c.reference, c.title, s.name as "supplierName", c.cpv_code as "cpvCode",
+          c.value_pence::int8 as "valuePence", c.start_date::text as "startDate", c.end_date::text as "endDate",
+          c.extension_options_total::int as "extensionOptionsTotal",
+          c.extension_options_used::int as "extensionOptionsUsed", c.extension_months::int as "extensionMonths",
+          c.owner_name as "ownerName"
+        from contracts c join suppliers s on s.org_id = c.org_id and s.id = c.supplier_id
+        where c.org_id = ${orgId}
+        order by c.reference`.execute(trx)
+      const kpis = await trx.selectFrom('contract_kpis').selectAll().where('org_id', '=', orgId).execute()
+      return rows.map(({ id, ...contract }) => {
+        const own = kpis.filter((kpi) => kpi.contract_id === id)
+        return own.length > 0
+          ? { ...contract, kpis: own.map((kpi) => ({ name: kpi.name, target: kpi.target })) }
+          : contract
+      })
+    },
+    async import(trx, orgId, record, userId) {
+      const supplier = await trx
+        .selectFrom('suppliers')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('name', '=', record.supplierName)
+        .executeTakeFirst()
+      if (!supplier)
+        throw new ValidationError('The contract’s supplier is not on file', [
+          {
+            field: '/supplierName',
+            message: `There is no supplier called ${record.supplierName}: import suppliers first`,
+          },
+        ])
+      await contracts.create(
+        trx,
+        orgId,
+        {
+          reference: record.reference,
+          title: record.title,
+          supplierId: supplier.id,
+          cpvCode: record.cpvCode,
+          valuePence: record.valuePence,
+          startDate: record.startDate,
+          endDate: record.endDate,
+          extensionOptionsTotal: record.extensionOptionsTotal,
+          extensionOptionsUsed: record.extensionOptionsUsed,
+          extensionMonths: record.extensionMonths,
+          ownerName: record.ownerName,
+          kpis: record.kpis,
+        },
+        userId,
+      )
+    },
+  } satisfies RecordType<typeof ContractRecord>,
+  {
+    name: 'return',
+    version: 1,
+    title:
+      'An organisation’s quarterly return, current version per quarter (the programme’s published return schema)',
+    permission: 'programme:read',
+    schema: ReturnFigures,
+    async export(trx, orgId) {
+      const { rows } = await sql<{ figures: Static<typeof ReturnFigures> }>`
+        select v.figures from programme_returns r
+        join programme_return_versions v on v.org_id = r.org_id and v.quarter = r.quarter and v.version = r.current_version
+        where r.org_id = ${orgId}
+        order by r.quarter`.execute(trx)
+      return rows.map((row) => row.figures)
+    },
+  } satisfies RecordType<typeof ReturnFigures>,
 ] as unknown as readonly RecordType[]
 
 export function recordType(name: string): RecordType | undefined {
