@@ -383,6 +383,21 @@ export function buildProgram(): Command {
       })
     })
 
+  const events = program.command('events').description('Maintain the outbox of change events.')
+  events
+    .command('prune')
+    .description(
+      'Delete events older than the retention period that every active webhook subscription has received.',
+    )
+    .option('--older-than-days <days>', 'the retention period in days', positiveInteger, 400)
+    .action(async (options: { olderThanDays: number }) => {
+      await withDatabase(async (db) => {
+        const { pruneEvents } = await import('../interop/retention.ts')
+        const deleted = await pruneEvents(db.admin, options.olderThanDays)
+        process.stdout.write(`Deleted ${deleted} event(s) older than ${options.olderThanDays} days.\n`)
+      })
+    })
+
   registerPayrollCommands(program)
 
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
