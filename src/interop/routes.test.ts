@@ -151,6 +151,7 @@ test('event schemas are published and versioned', async () => {
       'employee.joined',
       'payrun.approved',
       'contract.awarded',
+      'return.submitted',
     ]),
   )
   const schema = await t.app.inject({ method: 'GET', url: '/api/v1/schemas/events/journal.posted/v1' })
