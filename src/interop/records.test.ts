@@ -3,20 +3,14 @@
 // carried from one organisation to another, and the record schemas published and in OpenAPI.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Role } from '../platform/auth/permissions.ts'
-import { orgId, uuidFromName } from '../platform/ids.ts'
-import { createTestApp, type TestApp } from '../platform/testing.ts'
+import { apiToken, createTestApp, type TestApp } from '../platform/testing.ts'
 
 let t: TestApp
 let clerkCo: Record<string, string>
 let clerkDsit: Record<string, string>
 
 async function tokenFor(email: string, org: string, roles: Role[]) {
-  const userId = uuidFromName(`user:${email}`)
-  const created = await t.services.auth.createToken(
-    { userId, orgIds: [orgId(org)], actingOrgId: orgId(org), requestId: 'test' },
-    { userId, orgId: orgId(org), roles, name: 'test', expiresAt: new Date(Date.now() + 86_400_000) },
-  )
-  return { authorization: `Bearer ${created.token}` }
+  return (await apiToken(t, email, org, roles)).headers
 }
 
 beforeAll(async () => {

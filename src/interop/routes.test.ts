@@ -5,18 +5,12 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Role } from '../platform/auth/permissions.ts'
-import { orgId, uuidFromName } from '../platform/ids.ts'
-import { createTestApp, signIn, type TestApp } from '../platform/testing.ts'
+import { apiToken, createTestApp, signIn, type TestApp } from '../platform/testing.ts'
 
 let t: TestApp
 
 async function tokenFor(email: string, org: string, roles: Role[]) {
-  const userId = uuidFromName(`user:${email}`)
-  const created = await t.services.auth.createToken(
-    { userId, orgIds: [orgId(org)], actingOrgId: orgId(org), requestId: 'test' },
-    { userId, orgId: orgId(org), roles, name: 'test', expiresAt: new Date(Date.now() + 86_400_000) },
-  )
-  return { authorization: `Bearer ${created.token}` }
+  return (await apiToken(t, email, org, roles)).headers
 }
 
 let clerk: Record<string, string>

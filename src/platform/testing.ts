@@ -5,10 +5,13 @@ import { sql } from 'kysely'
 import pg from 'pg'
 import { buildApp, type Services } from '../app.ts'
 import { seedDemo } from '../demo/seed.ts'
+import type { Role } from './auth/permissions.ts'
+import { AuthService } from './auth/service.ts'
 import { type Config, loadConfig } from './config.ts'
 import { Database } from './db/index.ts'
 import { migrate } from './db/migrate.ts'
 import type { App } from './http/app.ts'
+import { orgId, uuidFromName } from './ids.ts'
 
 /**
  * Creates an empty database on the PostgreSQL server at `serverUrl`, for one test file or one CLI
@@ -124,4 +127,24 @@ export async function signIn(app: App, email: string, password = 'demo-password'
 export async function asOwner<T>(db: Database, query: string): Promise<T[]> {
   const result = await sql.raw<T>(query).execute(db.admin)
   return result.rows
+}
+
+/**
+ * An API token for a demo user on one organisation (by code) with some of the roles they hold
+ * there: `token` for the raw value, `headers` ready for app.inject.
+ */
+export async function apiToken(
+  t: Pick<TestDatabase, 'db' | 'config'>,
+  email: string,
+  orgCode: string,
+  roles: Role[],
+  days = 1,
+): Promise<{ id: string; token: string; headers: { authorization: string } }> {
+  const userId = uuidFromName(`user:${email}`)
+  const org = orgId(orgCode)
+  const created = await new AuthService(t.db, t.config).createToken(
+    { userId, orgIds: [org], actingOrgId: org, requestId: 'test' },
+    { userId, orgId: org, roles, name: 'test', expiresAt: new Date(Date.now() + days * 86_400_000) },
+  )
+  return { ...created, headers: { authorization: `Bearer ${created.token}` } }
 }

@@ -1,8 +1,8 @@
 // Budgets through the API, as a finance approver loads them.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Role } from '../../platform/auth/permissions.ts'
-import { orgId, uuidFromName } from '../../platform/ids.ts'
-import { signIn } from '../../platform/testing.ts'
+import { uuidFromName } from '../../platform/ids.ts'
+import { apiToken, signIn } from '../../platform/testing.ts'
 import { demoFiscalYears } from '../demo.ts'
 import { createReportsTestApp, type ReportsTestApp } from '../reports/test-app.ts'
 
@@ -12,14 +12,7 @@ let clerkToken: string
 const [, THIS_YEAR] = demoFiscalYears() as [number, number]
 
 async function token(email: string, role: Role) {
-  const userId = uuidFromName(`user:${email}`)
-  const id = orgId('cabinet-office')
-  return (
-    await t.auth.createToken(
-      { userId, orgIds: [id], actingOrgId: id, requestId: 'test' },
-      { userId, orgId: id, roles: [role], name: 'test', expiresAt: new Date(Date.now() + 86_400_000) },
-    )
-  ).token
+  return (await apiToken(t, email, 'cabinet-office', [role])).token
 }
 
 beforeAll(async () => {

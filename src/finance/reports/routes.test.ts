@@ -2,8 +2,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Role } from '../../platform/auth/permissions.ts'
-import { orgId, uuidFromName } from '../../platform/ids.ts'
-import { type SignedIn, signIn } from '../../platform/testing.ts'
+import { apiToken, type SignedIn, signIn } from '../../platform/testing.ts'
 import { demoFiscalYears } from '../demo.ts'
 import { createReportsTestApp, type ReportsTestApp } from './test-app.ts'
 
@@ -13,14 +12,7 @@ let clerk: SignedIn
 const [LAST_YEAR] = demoFiscalYears() as [number, number]
 
 async function token(email: string, role: Role, org = 'cabinet-office') {
-  const userId = uuidFromName(`user:${email}`)
-  const id = orgId(org)
-  return (
-    await t.auth.createToken(
-      { userId, orgIds: [id], actingOrgId: id, requestId: 'test' },
-      { userId, orgId: id, roles: [role], name: 'test', expiresAt: new Date(Date.now() + 86_400_000) },
-    )
-  ).token
+  return (await apiToken(t, email, org, [role])).token
 }
 const get = (url: string, auth: string | SignedIn) =>
   t.app.inject({
