@@ -32,7 +32,14 @@ export const description =
 const ORG = orgId('cabinet-office')
 const OFFICER = uuidFromName('user:payroll.officer@gss.example')
 const APPROVER = uuidFromName('user:payroll.approver@gss.example')
-const BULK_TABLES = ['people', 'employments', 'employment_terms', 'payroll_details', 'tax_codes']
+const BULK_TABLES = [
+  'people',
+  'employments',
+  'employment_terms',
+  'payroll_details',
+  'tax_codes',
+  'payroll_person_details',
+]
 
 function sizes(quick: boolean): number[] {
   const text = process.env.GSS_BENCH_PAYROLL_SIZES

@@ -44,6 +44,12 @@ export const payrollDemo: DemoExtension = {
       accountNumber: '66374958',
       accountName: 'CO PAYROLL',
     })
+    // The gender HMRC holds, which the FPS needs: made up for the demo's synthetic people
+    // (never taken from HR's voluntary diversity data).
+    await sql`insert into payroll_person_details (org_id, person_id, hmrc_gender)
+      select ${org.id}, p.id, case when get_byte(decode(md5(p.id::text), 'hex'), 0) % 2 = 0 then 'F' else 'M' end
+      from people p where p.org_id = ${org.id}
+      on conflict do nothing`.execute(trx)
     const today = new Date()
     const lastMonth = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth() - 1, 1))
     const last = await payroll.runs.create(

@@ -57,6 +57,9 @@ export async function addPayrollFixture(
       case when i % 5 = 0 then 'auto-enrolment' when i % 13 = 0 then 'none' else 'alpha' end,
       'TEST PERSON', '089999', '66374958'
     from generate_series(1, ${count}::int) as i`.execute(trx)
+  await sql`insert into payroll_person_details (org_id, person_id, hmrc_gender)
+    select ${orgId}, md5(${key} || 'p' || i)::uuid, case when i % 2 = 0 then 'F' else 'M' end
+    from generate_series(1, ${count}::int) as i`.execute(trx)
   await sql`insert into tax_codes (org_id, employment_id, valid_from, tax_code, source)
     select ${orgId}, md5(${key} || 'e' || i)::uuid, ${startDate}::date,
       case when i % 10 = 0 then 'S1257L' when i % 17 = 0 then 'BR' else '1257L' end, 'starter'

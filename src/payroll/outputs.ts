@@ -8,7 +8,7 @@ import { BacsFileError, buildBacsStandard18 } from '../finance/payments/bacs.ts'
 import type { Tx } from '../platform/db/index.ts'
 import { BusinessRuleError, NotFoundError } from '../platform/errors.ts'
 import { formatGbp } from '../platform/money.ts'
-import { dayNumber, isoFromDayNumber } from './pay.ts'
+import { dayNumber, isoFromDayNumber, taxYearOf } from './pay.ts'
 import type { PayRunService, PayRunSummary } from './runs.ts'
 
 export interface PayslipView {
@@ -45,13 +45,18 @@ const SLIP_COLUMNS = sql`p.run_id, p.employment_id, p.employee_number, pe.forena
   p.status, p.error, p.cost_centre_code, p.tax_code, p.ni_category, p.gross_pence, p.taxable_pence, p.tax_pence,
   p.employee_ni_pence, p.employer_ni_pence, p.employee_pension_pence, p.employer_pension_pence,
   p.student_loan_pence, p.postgraduate_loan_pence, p.deductions_pence, p.salary_sacrifice_pence, p.net_pence,
-  p.taxable_to_date_pence, p.tax_to_date_pence, p.lines, r.pay_date, r.tax_year, r.period`
+  p.taxable_to_date_pence, p.tax_to_date_pence, p.basic_pence, p.lines, r.pay_date, r.tax_year, r.period`
 
 type SlipRow = Record<string, unknown>
 
 function toView(row: SlipRow): PayslipView {
   const n = (key: string) => Number(row[key] ?? 0)
-  const lines = typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines
+  let lines = (typeof row.lines === 'string' ? JSON.parse(row.lines) : row.lines) as
+    | PayslipView['lines']
+    | null
+  // A payslip of a whole period's basic pay alone is stored without lines (runs.ts): put it back.
+  if (row.status === 'ok' && (lines ?? []).length === 0 && n('basic_pence') > 0)
+    lines = [{ kind: 'basic', description: 'Basic pay', amountPence: n('basic_pence') }]
   return {
     runId: row.run_id as string,
     employmentId: row.employment_id as string,
@@ -281,11 +286,14 @@ export class PayrollOutputs {
     const settings = await this.#settings(trx, orgId)
     const { rows } = await sql<Record<string, unknown>>`
       select p.*, pe.forenames, pe.surname, pe.date_of_birth, pe.ni_number, pe.address_line1, pe.address_line2,
-        pe.town, pe.postcode, e.start_date, e.end_date, d.student_loan_plans, d.postgraduate_loan,
+        pe.town, pe.postcode, g.hmrc_gender, e.start_date, e.end_date, d.student_loan_plans, d.postgraduate_loan,
+        (select t.hours_per_week::text from employment_terms t where t.org_id = p.org_id and t.employment_id = p.employment_id
+          and t.valid_from <= ${run.periodEnd}::date order by t.valid_from desc limit 1) as hours_per_week,
         y.gross_ni_ytd, y.at_lel_ytd, y.lel_to_pt_ytd, y.pt_to_uel_ytd, y.employee_ni_ytd, y.employer_ni_ytd,
         y.student_loan_ytd, y.postgraduate_loan_ytd, y.employee_pension_ytd
       from payslips p
       join people pe on pe.id = p.person_id
+      left join payroll_person_details g on g.org_id = p.org_id and g.person_id = p.person_id
       join employments e on e.org_id = p.org_id and e.id = p.employment_id
       left join payroll_details d on d.org_id = p.org_id and d.employment_id = p.employment_id
       join lateral (
@@ -300,6 +308,11 @@ export class PayrollOutputs {
           and (s.id = ${runId}::uuid or s.status in ('approved', 'paid', 'locked'))) y on true
       where p.org_id = ${orgId} and p.run_id = ${runId}::uuid and p.status = 'ok'
       order by p.employee_number`.execute(trx)
+    const noGender = rows.filter((row) => !row.hmrc_gender).map((row) => String(row.employee_number))
+    if (noGender.length > 0)
+      throw new BusinessRuleError(
+        `The FPS must give each employee's gender as HMRC holds it; record it for ${noGender.length} employee${noGender.length === 1 ? '' : 's'}: ${noGender.slice(0, 10).join(', ')}${noGender.length > 10 ? ' and others' : ''}`,
+      )
     return buildFps(run, settings, rows)
   }
 
@@ -330,36 +343,81 @@ export class PayrollOutputs {
     }))
   }
 
-  /** P45 figures for leavers whose last day is in the tax year: pay and tax to date at leaving. */
-  async p45(trx: Tx, orgId: string, taxYear: string) {
+  /** One leaver's P45 figures (the tax year of their last working day). Errors: NotFoundError. */
+  async p45ForLeaver(trx: Tx, orgId: string, employmentId: string) {
+    const { rows } = await sql<{ last_working_day: unknown }>`select last_working_day from hr_leavers
+      where org_id = ${orgId} and employment_id = ${employmentId}::uuid`.execute(trx)
+    const leaver = rows[0]
+    const [row] = leaver
+      ? await this.p45(trx, orgId, taxYearOf(dateText(leaver.last_working_day)), employmentId)
+      : []
+    if (!row) throw new NotFoundError('There is no leaver record for that employment')
+    return row
+  }
+
+  /**
+   * P45 figures for HR's leavers (hr_leavers, written by the leaver journey) whose last working day
+   * is in the tax year: the leaving date, and pay and tax to date in this employment from approved
+   * runs of that year. `finalPayIncluded` says whether an approved run has paid up to the leaving
+   * date (before then the figures are not yet final). One leaver when `employmentId` is given.
+   */
+  async p45(trx: Tx, orgId: string, taxYear: string, employmentId?: string) {
     const start = `${taxYear.slice(0, 4)}-04-06`
     const end = `${Number(taxYear.slice(0, 4)) + 1}-04-05`
+    if (employmentId !== undefined && !/^[0-9a-f-]{36}$/i.test(employmentId)) return []
     const { rows } = await sql<Record<string, unknown>>`
-      select e.id as employment_id, e.employee_number, pe.forenames || ' ' || pe.surname as name, pe.ni_number,
-        e.end_date, coalesce(sum(p.taxable_pence), 0)::bigint as taxable_pence, coalesce(sum(p.tax_pence), 0)::bigint as tax_pence,
-        (array_agg(p.tax_code order by r.pay_date desc) filter (where p.tax_code is not null))[1] as tax_code,
-        bool_or(p.week1_month1) as week1_month1, bool_or(cardinality(d.student_loan_plans) > 0) as student_loan
-      from employments e join people pe on pe.id = e.person_id
-      left join payroll_details d on d.org_id = e.org_id and d.employment_id = e.id
-      left join payslips p on p.org_id = e.org_id and p.employment_id = e.id and p.status = 'ok'
-      left join pay_runs r on r.org_id = p.org_id and r.id = p.run_id
-      where e.org_id = ${orgId} and e.end_date between ${start}::date and ${end}::date
-        and (r.id is null or (r.tax_year = ${taxYear} and r.status in ('approved', 'paid', 'locked')))
-      group by e.id, e.employee_number, pe.forenames, pe.surname, pe.ni_number, e.end_date
+      select l.employment_id, e.employee_number, pe.forenames || ' ' || pe.surname as name, pe.ni_number,
+        l.last_working_day, l.leaving_reason, l.p45_required, l.pay_in_lieu_pence,
+        l.final_pay_processed_at is not null as final_pay_processed,
+        coalesce(y.taxable, 0)::bigint as taxable_pence, coalesce(y.tax, 0)::bigint as tax_pence,
+        coalesce(y.student_loan, 0)::bigint as student_loan_pence, coalesce(y.postgraduate_loan, 0)::bigint as postgraduate_loan_pence,
+        coalesce(y.tax_code, hc.tax_code) as tax_code, coalesce(y.week1_month1, hc.week1_month1, false) as week1_month1,
+        coalesce(y.last_period_end >= l.last_working_day, false) as final_pay_included, y.last_pay_date,
+        coalesce(cardinality(d.student_loan_plans) > 0, false) as student_loan, coalesce(d.postgraduate_loan, false) as postgraduate_loan
+      from hr_leavers l
+      join employments e on e.org_id = l.org_id and e.id = l.employment_id
+      join people pe on pe.id = e.person_id
+      left join payroll_details d on d.org_id = l.org_id and d.employment_id = l.employment_id
+      left join tax_codes hc on hc.org_id = l.org_id and hc.employment_id = l.employment_id
+        and hc.valid_from <= l.last_working_day and (hc.valid_to is null or hc.valid_to > l.last_working_day)
+      left join lateral (
+        select sum(p.taxable_pence) as taxable, sum(p.tax_pence) as tax, sum(p.student_loan_pence) as student_loan,
+          sum(p.postgraduate_loan_pence) as postgraduate_loan,
+          (array_agg(p.tax_code order by r.pay_date desc))[1] as tax_code,
+          (array_agg(p.week1_month1 order by r.pay_date desc))[1] as week1_month1,
+          max(r.period_end) as last_period_end, max(r.pay_date) as last_pay_date
+        from payslips p join pay_runs r on r.org_id = p.org_id and r.id = p.run_id
+        where p.org_id = l.org_id and p.employment_id = l.employment_id and p.status = 'ok'
+          and r.tax_year = ${taxYear} and r.status in ('approved', 'paid', 'locked')) y on true
+      where l.org_id = ${orgId} and l.last_working_day between ${start}::date and ${end}::date
+        ${employmentId === undefined ? sql`` : sql`and l.employment_id = ${employmentId}::uuid`}
       order by e.employee_number limit 10000`.execute(trx)
     return rows.map((row) => ({
       employmentId: row.employment_id as string,
       employeeNumber: row.employee_number as string,
       name: row.name as string,
       niNumber: row.ni_number as string | null,
-      leavingDate: row.end_date as string,
+      leavingDate: dateText(row.last_working_day),
+      leavingReason: row.leaving_reason as string,
+      p45Required: Boolean(row.p45_required),
       taxCode: row.tax_code as string | null,
       week1Month1: Boolean(row.week1_month1),
       studentLoanDeductionsContinue: Boolean(row.student_loan),
+      postgraduateLoanDeductionsContinue: Boolean(row.postgraduate_loan),
       taxablePayToDatePence: Number(row.taxable_pence),
       taxToDatePence: Number(row.tax_pence),
+      studentLoanToDatePence: Number(row.student_loan_pence),
+      postgraduateLoanToDatePence: Number(row.postgraduate_loan_pence),
+      payInLieuOfLeavePence: Number(row.pay_in_lieu_pence),
+      lastPayDate: row.last_pay_date ? dateText(row.last_pay_date) : null,
+      finalPayIncluded: Boolean(row.final_pay_included),
+      finalPayProcessed: Boolean(row.final_pay_processed),
     }))
   }
+}
+
+function dateText(value: unknown): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10)
 }
 
 /** The day `days` working days (Monday to Friday) before a date. */
@@ -389,7 +447,23 @@ const PAY_FREQ: Record<string, string> = {
   monthly: 'M1',
 }
 
-/** HMRC's FPS layout (the RTI FullPaymentSubmission message for the tax year). */
+function dateOnly(value: unknown): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10)
+}
+
+/** FPS normal hours worked band: A under 16, B 16 to 23.99, C 24 to 29.99, D 30 or more, E other. */
+export function hoursBand(hoursPerWeek: unknown): string {
+  if (hoursPerWeek === null || hoursPerWeek === undefined) return 'E'
+  const hours = Number(hoursPerWeek)
+  if (!Number.isFinite(hours)) return 'E'
+  return hours < 16 ? 'A' : hours < 24 ? 'B' : hours < 30 ? 'C' : 'D'
+}
+
+/**
+ * HMRC's FPS layout (the RTI FullPaymentSubmission message for the tax year). Element order and
+ * mandatory elements are checked by fps.test.ts against fps-layout.xsd, a structural schema written
+ * from HMRC's published FPS message layout (HMRC's own XSD is not in ../shared/testdata).
+ */
 export function buildFps(
   run: PayRunSummary,
   settings: { employer_paye_reference: string; accounts_office_reference: string },
@@ -422,21 +496,28 @@ export function buildFps(
     const plainCode = regime ? taxCode.slice(1) : taxCode
     out.push('<Employee><EmployeeDetails>')
     if (row.ni_number) out.push(tag('NINO', String(row.ni_number)))
-    out.push(`<Name>${tag('Fore', String(row.forenames))}${tag('Sur', String(row.surname))}</Name>`)
-    if (row.address_line1) {
+    // HMRC: forename and surname up to 35 characters each.
+    out.push(
+      `<Name>${tag('Fore', String(row.forenames).slice(0, 35))}${tag('Sur', String(row.surname).slice(0, 35))}</Name>`,
+    )
+    // An address has 2 to 4 lines of up to 35 characters, then the postcode.
+    const addressLines = [row.address_line1, row.address_line2, row.town]
+      .filter(Boolean)
+      .map((line) => String(line).slice(0, 35))
+    if (addressLines.length >= 2) {
       out.push('<Address>')
-      for (const line of [row.address_line1, row.address_line2, row.town])
-        if (line) out.push(tag('Line', String(line)))
+      for (const line of addressLines) out.push(tag('Line', line))
       if (row.postcode) out.push(tag('UKPostcode', String(row.postcode)))
       out.push('</Address>')
     }
-    out.push(`${tag('BirthDate', String(row.date_of_birth))}</EmployeeDetails>`)
+    out.push(tag('BirthDate', dateOnly(row.date_of_birth)))
+    out.push(`${tag('Gender', String(row.hmrc_gender ?? ''))}</EmployeeDetails>`)
     out.push('<Employment>')
-    out.push(tag('PayId', String(row.employee_number)))
-    const start = String(row.start_date)
+    const start = dateOnly(row.start_date)
     if (start >= run.periodStart && start <= run.periodEnd)
       out.push(`<Starter>${tag('StartDate', start)}</Starter>`)
-    const end = row.end_date ? String(row.end_date) : null
+    out.push(tag('PayId', String(row.employee_number)))
+    const end = row.end_date ? dateOnly(row.end_date) : null
     if (end && end <= run.periodEnd) out.push(tag('LeavingDate', end))
     out.push('<FiguresToDate>')
     out.push(
@@ -452,7 +533,7 @@ export function buildFps(
     out.push('<Payment>')
     out.push(tag('PayFreq', PAY_FREQ[run.payFrequency]!) + tag('PmtDate', run.payDate))
     out.push(tag(run.payFrequency === 'monthly' ? 'MonthNo' : 'WeekNo', String(run.period)))
-    out.push(tag('PeriodsCovered', '1') + tag('HoursWorked', 'D'))
+    out.push(tag('PeriodsCovered', '1') + tag('HoursWorked', hoursBand(row.hours_per_week)))
     out.push(tag('TaxCode', plainCode, `${row.week1_month1 ? ' BasisNonCumulative="yes"' : ''}${regime}`))
     out.push(tag('TaxablePay', money(row.taxable_pence)))
     out.push(tag('PayAfterStatDedns', money(Number(row.net_pence) + Number(row.deductions_pence))))
@@ -469,7 +550,7 @@ export function buildFps(
       )
     }
     if (Number(row.postgraduate_loan_pence) > 0)
-      out.push(tag('PostGradLoanRecovered', money(row.postgraduate_loan_pence).split('.')[0]!))
+      out.push(tag('PostgradLoanRecovered', money(row.postgraduate_loan_pence).split('.')[0]!))
     out.push(tag('TaxDeductedOrRefunded', money(row.tax_pence)))
     out.push('</Payment>')
     out.push('<NIlettersAndValues>')

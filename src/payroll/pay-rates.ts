@@ -21,6 +21,12 @@ export interface PayYearRates {
   }
   /** Statutory sick pay, weekly. */
   sspWeeklyPence: number
+  /**
+   * The SSP rules of the year (statutory-pay.ts): waiting days at the start of a linked series of
+   * periods of incapacity, whether average weekly earnings must reach the NI lower earnings limit,
+   * and the share of AWE that caps the weekly rate (null: the flat rate only).
+   */
+  sspRules: { waitingDays: number; lowerEarningsLimitApplies: boolean; aweCapBasisPoints: number | null }
   /** Statutory maternity (and paternity, shared parental, adoption) pay flat weekly rate. */
   smpWeeklyPence: number
 }
@@ -56,6 +62,7 @@ export const PAY_YEAR_RATES: readonly PayYearRates[] = [
     alpha: ALPHA_2025,
     autoEnrolment: AUTO_ENROLMENT_2025,
     sspWeeklyPence: 11_875,
+    sspRules: { waitingDays: 3, lowerEarningsLimitApplies: true, aweCapBasisPoints: null },
     smpWeeklyPence: 18_718,
   },
   {
@@ -64,10 +71,12 @@ export const PAY_YEAR_RATES: readonly PayYearRates[] = [
       'alpha bands held at the 2025-26 figures until the 2026-27 bands are published',
       'Automatic enrolment thresholds held at 2025-26 (frozen by the annual review)',
       'GOV.UK, Rates and thresholds for employers 2026 to 2027: SSP £123.25, SMP £194.32 (to check against the published page before live use)',
+      'Employment Rights Act 2025, SSP from 6 April 2026: no waiting days, no lower earnings limit, the lesser of the flat rate and 80% of average weekly earnings (to check against commencement regulations)',
     ],
     alpha: ALPHA_2025,
     autoEnrolment: AUTO_ENROLMENT_2025,
     sspWeeklyPence: 12_325,
+    sspRules: { waitingDays: 0, lowerEarningsLimitApplies: false, aweCapBasisPoints: 8000 },
     smpWeeklyPence: 19_432,
   },
 ]

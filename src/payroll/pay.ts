@@ -10,6 +10,7 @@ import type { PayYearRates } from './pay-rates.ts'
 import { alphaMemberRate, percentOfPence } from './pay-rates.ts'
 import { calculatePaye, checkTaxCodeForYear, parseTaxCode } from './paye.ts'
 import type { PayFrequency, StudentLoanPlan, TaxYearRates } from './rates/types.ts'
+import type { StatutoryLine } from './statutory-pay.ts'
 import { calculatePostgraduateLoan, calculateStudentLoan, checkStudentLoanPlan } from './student-loans.ts'
 
 const DAY_MS = 86_400_000
@@ -107,6 +108,13 @@ export interface PayslipInput {
   /** Taxable pay and tax in earlier periods of the tax year. */
   priorTaxablePence: number
   priorTaxPence: number
+  /**
+   * Statutory pay worked out from HR's absence records (statutory-pay.ts). Occupational pay is
+   * inclusive of it: basic pay is reduced by it (never below nothing), so an employee on full
+   * occupational sick or maternity pay gets the same gross, part of it statutory; once occupational
+   * pay stops (unpaid leave) the statutory pay is all they get.
+   */
+  statutory?: readonly StatutoryLine[] | undefined
 }
 
 export interface PayslipLine {
@@ -147,7 +155,7 @@ export type PayslipResult = { ok: true; figures: PayslipFigures } | { ok: false;
 const NI_NUMBER = /^[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]$/
 const NI_UNALLOCATED = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ'])
 const ADDITIONS = new Set(['allowance', 'overtime', 'one-off', 'back-pay'])
-const STATUTORY = new Set(['ssp', 'smp'])
+const STATUTORY = new Set(['ssp', 'smp', 'spp', 'sap', 'shpp', 'spbp'])
 
 const codeCache = new Map<string, ReturnType<typeof parseTaxCode>>()
 function parseCodeCached(text: string) {
@@ -217,20 +225,26 @@ export function calculatePayslip(input: PayslipInput): PayslipResult {
   for (const element of input.elements) if (element.kind === 'unpaid-leave') unpaidDays += element.days ?? 0
   const employedDays = daysEmployed(input)
   const daysPaid = Math.max(0, employedDays - unpaidDays)
-  const basicPence =
+  const contractualPence =
     daysPaid === periodDays ? full : Math.floor((full * daysPaid * 2 + periodDays) / (periodDays * 2))
-  if (basicPence > 0 || daysPaid > 0)
-    lines.push({
-      kind: 'basic',
-      description: daysPaid === periodDays ? 'Basic pay' : `Basic pay (${daysPaid} of ${periodDays} days)`,
-      amountPence: basicPence,
-    })
+  let hrStatutoryPence = 0
+  for (const line of input.statutory ?? []) hrStatutoryPence += line.amountPence
+  const offsetPence = Math.min(contractualPence, hrStatutoryPence)
+  const basicPence = contractualPence - offsetPence
+  if (contractualPence > 0 || daysPaid > 0) {
+    const days = daysPaid === periodDays ? '' : ` (${daysPaid} of ${periodDays} days)`
+    const less = offsetPence > 0 ? `, less £${(offsetPence / 100).toFixed(2)} paid as statutory pay` : ''
+    lines.push({ kind: 'basic', description: `Basic pay${days}${less}`, amountPence: basicPence })
+  }
+  for (const line of input.statutory ?? [])
+    lines.push({ kind: line.kind, description: line.description, amountPence: line.amountPence })
 
   let additionsPence = 0
-  let statutoryPence = 0
+  let statutoryPence = hrStatutoryPence
   let sacrificePence = 0
   let deductionsPence = 0
-  let pensionablePence = basicPence
+  // Occupational pay, statutory pay within it included, is what is pensionable.
+  let pensionablePence = contractualPence
   for (const element of input.elements) {
     if (element.kind === 'unpaid-leave') continue
     const amount = element.amountPence

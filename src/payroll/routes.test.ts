@@ -1,9 +1,12 @@
 // Payroll through its pages and API: a monthly run from draft to locked, by an officer and a
 // different approver; exceptions shown before review; FPS, Bacs and PDF payslips; and
 // self-service payslips that show the signed-in person only their own.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createServices, DOMAINS } from '../app.ts'
+import { validateWithXsd, xmllintAvailable } from '../finance/payments/testing.ts'
 import { financeRoutes } from '../finance/routes.ts'
 import type { Role } from '../platform/auth/permissions.ts'
 import { buildShell } from '../platform/http/app.ts'
@@ -12,6 +15,8 @@ import { orgId, uuidFromName } from '../platform/ids.ts'
 import { createTestDatabase, type SignedIn, signIn, type TestDatabase } from '../platform/testing.ts'
 import { addPayrollFixture, fixturePersonId } from './fixtures.ts'
 import { payrollRoutes } from './routes.ts'
+
+const FPS_XSD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fps-layout.xsd')
 
 const CO = orgId('cabinet-office')
 let t: TestDatabase
@@ -44,6 +49,15 @@ beforeAll(async () => {
     await sql`delete from tax_codes where employment_id = (select id from employments where employee_number = 'RT5')`.execute(
       trx,
     )
+    // The FPS needs the gender HMRC holds for everyone paid, the seeded HR people included.
+    await sql`insert into payroll_person_details (org_id, person_id, hmrc_gender)
+      select ${CO}, id, 'F' from people where org_id = ${CO} on conflict do nothing`.execute(trx)
+    // Employee 12 leaves on 17 April 2026 (HR's leaver record, as the leaver journey writes it).
+    await sql`update employments set end_date = '2026-04-17' where employee_number = 'RT12'`.execute(trx)
+    await sql`insert into hr_leavers (org_id, employment_id, last_working_day, leaving_reason, untaken_leave_days,
+        daily_rate_pence, pay_in_lieu_pence, leave_basis)
+      select org_id, id, '2026-04-17', 'Resignation', 2.5, 10000, 25000, 'grade-pro-rata'
+      from employments where employee_number = 'RT12'`.execute(trx)
   })
   // The demo employee is the person behind fixture employee RT1 (unless the HR demo already links one).
   const linked = await t.db.admin
@@ -181,6 +195,51 @@ describe('a pay run through the pages', () => {
     expect(xml).toContain('<PayId>RT1</PayId>')
     expect(xml).not.toContain('<PayId>RT5</PayId>')
     expect(xml).toMatch(/<FiguresToDate><TaxablePay>|<FiguresToDate>\n<TaxablePay>/)
+    expect(xml).toMatch(/<BirthDate>[0-9-]{10}<\/BirthDate>\n?<Gender>[MF]<\/Gender>/)
+    if (xmllintAvailable) {
+      const [result] = validateWithXsd(FPS_XSD, [{ name: 'fps', xml }])
+      expect(result!.errors).toEqual([])
+      expect(result!.valid).toBe(true)
+    }
+    // Without the gender HMRC holds for someone paid, the FPS is refused, naming them.
+    await sql`delete from payroll_person_details where person_id = ${fixturePersonId('RT', 2)}::uuid`.execute(
+      t.db.admin,
+    )
+    const refused = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/cabinet-office/payroll/runs/${runId}/fps`,
+      headers: bearer('approver'),
+    })
+    expect(refused.statusCode).toBe(422)
+    expect(refused.json().detail).toMatch(/record it for 1 employee: RT2$/)
+    const genderUrl = `/api/v1/orgs/cabinet-office/payroll/people/${fixturePersonId('RT', 2)}/hmrc-gender`
+    const bad = await app.inject({
+      method: 'PUT',
+      url: genderUrl,
+      headers: bearer('officer', 'gender-bad'),
+      payload: { gender: 'X' },
+    })
+    expect(bad.statusCode).toBe(400)
+    const unknown = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/orgs/cabinet-office/payroll/people/${uuidFromName('nobody')}/hmrc-gender`,
+      headers: bearer('officer', 'gender-unknown'),
+      payload: { gender: 'F' },
+    })
+    expect(unknown.statusCode).toBe(404)
+    const recorded = await app.inject({
+      method: 'PUT',
+      url: genderUrl,
+      headers: bearer('officer', 'gender-1'),
+      payload: { gender: 'F' },
+    })
+    expect(recorded.statusCode).toBe(204)
+    const again = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/cabinet-office/payroll/runs/${runId}/fps`,
+      headers: bearer('approver'),
+    })
+    expect(again.statusCode).toBe(200)
     const bacs = await app.inject({
       method: 'GET',
       url: `${runUrl}/bacs.txt`,
@@ -217,6 +276,61 @@ describe('a pay run through the pages', () => {
     expect(
       p60.json().items.find((row: { employeeNumber: string }) => row.employeeNumber === 'RT1'),
     ).toMatchObject({ finalTaxCode: '1257L' })
+  })
+
+  test("P45 figures come from HR's leaver record and the approved payslips", async () => {
+    const slip = await t.db.admin
+      .selectFrom('payslips')
+      .select(['employment_id', 'taxable_pence', 'tax_pence', 'days_paid'])
+      .where('run_id', '=', runId)
+      .where('employee_number', '=', 'RT12')
+      .executeTakeFirstOrThrow()
+    expect(slip.days_paid).toBe(17)
+    const list = await app.inject({
+      method: 'GET',
+      url: '/api/v1/orgs/cabinet-office/payroll/p45?taxYear=2026-27',
+      headers: bearer('officer'),
+    })
+    expect(list.statusCode).toBe(200)
+    const expected = {
+      employmentId: slip.employment_id,
+      employeeNumber: 'RT12',
+      leavingDate: '2026-04-17',
+      leavingReason: 'Resignation',
+      p45Required: true,
+      taxCode: '1257L',
+      taxablePayToDatePence: Number(slip.taxable_pence),
+      taxToDatePence: Number(slip.tax_pence),
+      payInLieuOfLeavePence: 250_00,
+      lastPayDate: '2026-04-24',
+      finalPayIncluded: true,
+      finalPayProcessed: true,
+    }
+    // The seeded HR demo has leavers of its own, without payslips in this run.
+    const items = list.json().items as Array<{ employeeNumber: string; finalPayIncluded: boolean }>
+    expect(items.find((row) => row.employeeNumber === 'RT12')).toMatchObject(expected)
+    expect(items.filter((row) => row.employeeNumber !== 'RT12').every((row) => !row.finalPayIncluded)).toBe(
+      true,
+    )
+    const one = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/cabinet-office/payroll/p45/${slip.employment_id}`,
+      headers: bearer('officer'),
+    })
+    expect(one.json()).toMatchObject(expected)
+    const missing = await app.inject({
+      method: 'GET',
+      url: `/api/v1/orgs/cabinet-office/payroll/p45/${uuidFromName('nobody')}`,
+      headers: bearer('officer'),
+    })
+    expect(missing.statusCode).toBe(404)
+    const yearEnd = await page(officer, '/orgs/cabinet-office/payroll/year-end?taxYear=2026-27')
+    expect(yearEnd.body).toContain(`/orgs/cabinet-office/payroll/year-end/p45/${slip.employment_id}`)
+    const p45Page = await page(officer, `/orgs/cabinet-office/payroll/year-end/p45/${slip.employment_id}`)
+    expect(p45Page.statusCode).toBe(200)
+    expect(p45Page.body).toContain('Resignation')
+    expect(p45Page.body).toContain('17 April 2026')
+    expect(p45Page.body).not.toContain('these figures are not final')
   })
 
   test('self-service shows the signed-in person their own payslips and no one else’s', async () => {

@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { LedgerService } from '../finance/ledger.ts'
 import type { Database } from '../platform/db/index.ts'
-import { AppError } from '../platform/errors.ts'
+import { AppError, NotFoundError } from '../platform/errors.ts'
 import type { App } from '../platform/http/app.ts'
 import { IdempotencyKeyHeader } from '../platform/http/schemas.ts'
 import { formErrors } from '../platform/http/views.ts'
@@ -15,10 +15,13 @@ import { can } from '../platform/tenancy.ts'
 import { taxYearOf } from './pay.ts'
 import {
   EmployeeQuery,
+  HmrcGenderBody,
+  LeaverParams,
   NewRunBody,
   OrgParams,
   PageQuery,
   PayItemBody,
+  PersonParams,
   ReviewBody,
   RunParams,
   SelfRunParams,
@@ -37,6 +40,8 @@ export const payrollPaths = {
   items: (org: string) => `/orgs/${encodeURIComponent(org)}/payroll/pay-items`,
   settings: (org: string) => `/orgs/${encodeURIComponent(org)}/payroll/settings`,
   yearEnd: (org: string) => `/orgs/${encodeURIComponent(org)}/payroll/year-end`,
+  p45: (org: string, employmentId: string) =>
+    `/orgs/${encodeURIComponent(org)}/payroll/year-end/p45/${employmentId}`,
   myPayslips: '/self-service/payslips',
   myPayslip: (runId: string) => `/self-service/payslips/${runId}`,
 }
@@ -253,6 +258,18 @@ export function payrollRoutes(deps: { db: Database; ledger: LedgerService }) {
         items: await request.withTx((trx) => outputs.p45(trx, request.org!.id, request.query.taxYear)),
       }),
     )
+    app.get(
+      '/api/v1/orgs/:orgCode/payroll/p45/:employmentId',
+      {
+        config: read,
+        schema: {
+          ...api("One leaver's P45 figures: leaving date, pay and tax to date in this employment"),
+          params: LeaverParams,
+        },
+      },
+      async (request) =>
+        request.withTx((trx) => outputs.p45ForLeaver(trx, request.org!.id, request.params.employmentId)),
+    )
     app.put(
       '/api/v1/orgs/:orgCode/payroll/settings',
       {
@@ -266,6 +283,48 @@ export function payrollRoutes(deps: { db: Database; ledger: LedgerService }) {
       },
       async (request, reply) => {
         await request.withTx((trx) => payroll.setSettings(trx, request.org!.id, request.body))
+        return reply.code(204).send(null)
+      },
+    )
+    app.put(
+      '/api/v1/orgs/:orgCode/payroll/people/:personId/hmrc-gender',
+      {
+        config: run,
+        schema: {
+          ...api('Record the gender HMRC holds for an employee, which the FPS must give'),
+          headers: IdempotencyKeyHeader,
+          params: PersonParams,
+          body: HmrcGenderBody,
+        },
+      },
+      async (request, reply) => {
+        const orgId = request.org!.id
+        const { personId } = request.params
+        await request.withTx(async (trx) => {
+          const employed = await trx
+            .selectFrom('employments')
+            .select('id')
+            .where('org_id', '=', orgId)
+            .where('person_id', '=', personId)
+            .executeTakeFirst()
+          if (!employed) throw new NotFoundError('There is no employee with that person id here')
+          await trx
+            .insertInto('payroll_person_details')
+            .values({
+              org_id: orgId,
+              person_id: personId,
+              hmrc_gender: request.body.gender as 'M' | 'F',
+              updated_by: request.principal?.userId ?? null,
+            })
+            .onConflict((oc) =>
+              oc.columns(['org_id', 'person_id']).doUpdateSet({
+                hmrc_gender: request.body.gender as 'M' | 'F',
+                updated_by: request.principal?.userId ?? null,
+                updated_at: new Date(),
+              }),
+            )
+            .execute()
+        })
         return reply.code(204).send(null)
       },
     )
@@ -704,6 +763,29 @@ export function payrollRoutes(deps: { db: Database; ledger: LedgerService }) {
           p45,
           paths: payrollPaths,
           breadcrumbs: crumbs(org.code, org.name),
+        })
+      },
+    )
+
+    app.get(
+      '/orgs/:orgCode/payroll/year-end/p45/:employmentId',
+      { config: readPage, schema: { hide: true, params: LeaverParams } },
+      async (request, reply) => {
+        const org = request.org!
+        const p45 = await request.withTx((trx) =>
+          outputs.p45ForLeaver(trx, org.id, request.params.employmentId),
+        )
+        const taxYear = taxYearOf(p45.leavingDate)
+        return reply.page('payroll/views/p45.njk', {
+          pageTitle: `P45: ${p45.name} – ${org.name}`,
+          org,
+          p45,
+          taxYear,
+          paths: payrollPaths,
+          breadcrumbs: [
+            ...crumbs(org.code, org.name),
+            { text: `Year end ${taxYear}`, href: `${payrollPaths.yearEnd(org.code)}?taxYear=${taxYear}` },
+          ],
         })
       },
     )

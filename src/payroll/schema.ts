@@ -6,6 +6,22 @@ export const RunParams = Type.Object({
   orgCode: Type.String({ maxLength: 60 }),
   runId: Type.String({ format: 'uuid' }),
 })
+export const LeaverParams = Type.Object({
+  orgCode: Type.String({ maxLength: 60 }),
+  employmentId: Type.String({ format: 'uuid' }),
+})
+export const PersonParams = Type.Object({
+  orgCode: Type.String({ maxLength: 60 }),
+  personId: Type.String({ format: 'uuid' }),
+})
+export const HmrcGenderBody = Type.Object(
+  {
+    gender: Type.Enum(['M', 'F'], {
+      description: 'The gender HMRC holds for the employee (FPS EmployeeDetails/Gender): M or F',
+    }),
+  },
+  { additionalProperties: false },
+)
 export const SelfRunParams = Type.Object({ runId: Type.String({ format: 'uuid' }) })
 
 const Frequency = Type.Enum(['weekly', 'fortnightly', 'four-weekly', 'monthly'])

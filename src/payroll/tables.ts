@@ -145,8 +145,18 @@ export interface PayslipTable {
   lines: Generated<unknown>
 }
 
+/** The gender HMRC holds for a person, for the FPS (migrations/0304_payroll_person_gender.sql). */
+export interface PayrollPersonDetailsTable {
+  org_id: string
+  person_id: string
+  hmrc_gender: 'M' | 'F'
+  updated_by: string | null
+  updated_at: Timestamp
+}
+
 declare module '../platform/db/index.ts' {
   interface Tables {
+    payroll_person_details: PayrollPersonDetailsTable
     payroll_settings: PayrollSettingsTable
     pay_items: PayItemTable
     pay_runs: PayRunTable
