@@ -1,9 +1,11 @@
 // Source to pay end to end at the service level: requisition → approval within delegated
 // authority → order → receipts (over-receipt refused, even when two race) → invoice → three-way
 // match within tolerances → released into payables (approved, so the payment run picks it up).
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { addDays, todayIso } from '../finance/payables/invoices.ts'
 import { BusinessRuleError, ForbiddenError, ValidationError } from '../platform/errors.ts'
+import { orgId } from '../platform/ids.ts'
 import { createTestDatabase, type TestDatabase } from '../platform/testing.ts'
 import {
   ADMIN,
@@ -240,5 +242,178 @@ describe('receipt and match', () => {
     const summary = await asUser(t, CLERK, (trx) => s.matching.match(trx, CO, [invoice.id]))
     expect(summary.matched).toBe(1)
     await asUser(t, ADMIN, (trx) => s.matching.setSettings(trx, CO, { quantityTolerancePercent: '0' }))
+  })
+})
+
+describe('no PO, no pay, enforced when payables approves', () => {
+  const noPoInvoice = (reference: string) =>
+    asUser(t, CLERK, (trx) =>
+      s.invoices.capture(
+        trx,
+        CO,
+        {
+          supplierId,
+          supplierReference: reference,
+          issueDate: addDays(today, -1),
+          spendType: 'procurement',
+          lines: [
+            {
+              description: 'Toner',
+              accountCode: '52100000',
+              costCentreCode: 'CORP',
+              netPence: 100_00,
+              vatPence: 20_00,
+            },
+          ],
+        },
+        CLERK,
+      ),
+    )
+  const setPolicy = (noPoPolicy: 'not-adopted' | 'exceptions-allowed' | 'strict') =>
+    asUser(t, ADMIN, (trx) => s.matching.setSettings(trx, CO, { noPoPolicy }))
+
+  test('an organisation that has not adopted the policy approves an invoice without an order', async () => {
+    expect((await asUser(t, ADMIN, (trx) => s.matching.settings(trx, CO))).noPoPolicy).toBe('not-adopted')
+    const invoice = await noPoInvoice('NOPO-1')
+    const outcome = await asUser(t, APPROVER, (trx) => s.invoices.approve(trx, CO, invoice.id, APPROVER))
+    expect(outcome.outcome).toBe('approved')
+  })
+
+  test('with exceptions allowed, an invoice without an order is refused until an exception is recorded with a reason', async () => {
+    await setPolicy('exceptions-allowed')
+    try {
+      const invoice = await noPoInvoice('NOPO-2')
+      await expect(
+        asUser(t, APPROVER, (trx) => s.invoices.approve(trx, CO, invoice.id, APPROVER)),
+      ).rejects.toThrow(/has no purchase order: no PO, no pay.*record an exception/)
+      expect((await asUser(t, APPROVER, (trx) => s.invoices.get(trx, CO, invoice.id))).status).toBe(
+        'received',
+      )
+      // A reason is required; nothing is recorded without one.
+      const blank = asUser(t, APPROVER, (trx) =>
+        s.matching.allowException(trx, CO, invoice.id, '  ', APPROVER),
+      )
+      await expect(blank).rejects.toBeInstanceOf(ValidationError)
+      expect(((await blank.catch((e) => e)) as ValidationError).fieldErrors[0]?.field).toBe('/reason')
+      await asUser(t, APPROVER, (trx) =>
+        s.matching.allowException(
+          trx,
+          CO,
+          invoice.id,
+          'Utility bill: no order is raised for utilities',
+          APPROVER,
+        ),
+      )
+      const queued = (await asUser(t, APPROVER, (trx) => s.matching.exceptions(trx, CO))).find(
+        (item) => item.invoiceId === invoice.id,
+      )
+      expect(queued?.exceptionAllowed?.reason).toBe('Utility bill: no order is raised for utilities')
+      await expect(
+        asUser(t, APPROVER, (trx) => s.matching.allowException(trx, CO, invoice.id, 'Again', APPROVER)),
+      ).rejects.toThrow(/already recorded/)
+      const outcome = await asUser(t, APPROVER, (trx) => s.invoices.approve(trx, CO, invoice.id, APPROVER))
+      expect(outcome.outcome).toBe('approved')
+    } finally {
+      await setPolicy('not-adopted')
+    }
+  })
+
+  test('strict: no exception can be recorded; an invoice failing its match is refused, a matched one released', async () => {
+    await setPolicy('strict')
+    try {
+      const invoice = await noPoInvoice('NOPO-3')
+      await expect(
+        asUser(t, APPROVER, (trx) => s.matching.allowException(trx, CO, invoice.id, 'Urgent', APPROVER)),
+      ).rejects.toThrow(/allows no exceptions/)
+      await expect(
+        asUser(t, APPROVER, (trx) => s.invoices.approve(trx, CO, invoice.id, APPROVER)),
+      ).rejects.toThrow(/no PO, no pay.*allows no exceptions/)
+      // A matched invoice still goes through payables' approval.
+      const order = await requisition('2', 100_00)
+      await asUser(t, APPROVER, (trx) => s.orders.approve(trx, CO, order.id, APPROVER))
+      await asUser(t, OFFICER, (trx) =>
+        s.matching.receive(trx, CO, order.id, { lines: [{ lineNo: 1, quantity: '2' }] }, OFFICER),
+      )
+      const capture = (reference: string, unitPricePence: number) =>
+        asUser(t, CLERK, (trx) =>
+          s.matching.captureInvoice(
+            trx,
+            CO,
+            {
+              orderId: order.id,
+              supplierReference: reference,
+              issueDate: addDays(today, -1),
+              lines: [{ orderLineNo: 1, quantity: '1', unitPricePence }],
+            },
+            CLERK,
+          ),
+        )
+      const good = await capture('PO-OK-1', 100_00)
+      const overpriced = await capture('PO-BAD-1', 150_00)
+      await asUser(t, CLERK, (trx) => s.matching.match(trx, CO, [good.id, overpriced.id]))
+      await expect(
+        asUser(t, APPROVER, (trx) => s.invoices.approve(trx, CO, overpriced.id, APPROVER)),
+      ).rejects.toThrow(/has not been matched to its purchase order/)
+      expect(
+        (await asUser(t, APPROVER, (trx) => s.matching.release(trx, CO, good.id, APPROVER))).outcome,
+      ).toBe('approved')
+    } finally {
+      await setPolicy('not-adopted')
+    }
+  })
+})
+
+describe('the demo world', () => {
+  test('every organisation has a year of orders, receipts, matched invoices, contracts and a pipeline', async () => {
+    const { rows } = await t.db.adminTransaction((trx) =>
+      sql<{
+        code: string
+        orders: number
+        receipts: number
+        matched: number
+        contracts: number
+        pipeline: number
+      }>`
+        select o.code,
+          (select count(*) from purchase_orders p where p.org_id = o.id and p.status = 'issued')::int as orders,
+          (select count(*) from goods_receipts g where g.org_id = o.id)::int as receipts,
+          (select count(*) from procurement_invoices p where p.org_id = o.id and p.match_status in ('matched', 'released'))::int as matched,
+          (select count(*) from contracts c where c.org_id = o.id)::int as contracts,
+          (select count(*) from pipeline_procurements c where c.org_id = o.id)::int as pipeline
+        from organisations o`.execute(trx),
+    )
+    expect(rows.length).toBeGreaterThan(1)
+    for (const row of rows) {
+      expect(row.orders, row.code).toBeGreaterThanOrEqual(11)
+      expect(row.receipts, row.code).toBeGreaterThanOrEqual(11)
+      expect(row.matched, row.code).toBeGreaterThanOrEqual(11)
+      expect(row.contracts, row.code).toBeGreaterThanOrEqual(2)
+      expect(row.pipeline, row.code).toBeGreaterThanOrEqual(1)
+    }
+  })
+
+  test('the demo’s set-based invoices pass the real three-way match', async () => {
+    const hmt = orgId('hm-treasury')
+    const ids = await t.db.adminTransaction(async (trx) => {
+      const linked = await trx
+        .selectFrom('procurement_invoices')
+        .select('invoice_id')
+        .where('org_id', '=', hmt)
+        .where('match_status', '=', 'matched')
+        .execute()
+      await trx
+        .updateTable('procurement_invoices')
+        .set({ match_status: 'unmatched', matched_at: null })
+        .where('org_id', '=', hmt)
+        .where('match_status', '=', 'matched')
+        .execute()
+      return linked.map((row) => row.invoice_id)
+    })
+    expect(ids.length).toBeGreaterThanOrEqual(11)
+    const summary = await t.db.transaction(
+      { userId: CLERK, orgIds: [hmt], actingOrgId: hmt, requestId: 'test' },
+      (trx) => s.matching.match(trx, hmt, ids),
+    )
+    expect(summary).toEqual({ considered: ids.length, matched: ids.length, exceptions: 0 })
   })
 })

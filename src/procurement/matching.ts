@@ -16,7 +16,13 @@ import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { type InvoiceService, todayIso } from '../finance/payables/invoices.ts'
 import type { Tx } from '../platform/db/index.ts'
-import { BusinessRuleError, type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
+import {
+  BusinessRuleError,
+  ConflictError,
+  type FieldError,
+  NotFoundError,
+  ValidationError,
+} from '../platform/errors.ts'
 import { formatGbp } from '../platform/money.ts'
 import { formatQuantity, lineNetPence, parseQuantity, quantityText, vatPence } from './quantities.ts'
 import type { MatchStatus } from './tables.ts'
@@ -51,7 +57,13 @@ export interface MatchSettings {
   priceTolerancePence: number
   quantityTolerancePercent: string
   ocidPrefix: string
+  /** "No PO, no pay" as payables enforces it when approving (migration 0401). */
+  noPoPolicy: NoPoPolicy
 }
+
+export const NO_PO_POLICIES = ['not-adopted', 'exceptions-allowed', 'strict'] as const
+export type NoPoPolicy = (typeof NO_PO_POLICIES)[number]
+export const EXCEPTION_REASON_CHARS_MAX = 500
 
 export interface MatchSummary {
   considered: number
@@ -69,6 +81,8 @@ export interface ExceptionItem {
   orderNumber: string | null
   status: 'no-po' | MatchStatus
   reasons: Array<{ code: string; lineNo: number | null; reason: string }>
+  /** Why an exception to "no PO, no pay" was allowed, once someone has recorded one. */
+  exceptionAllowed: { reason: string; grantedBy: string; grantedAt: string } | null
 }
 
 function isRealDate(value: string): boolean {
@@ -97,6 +111,7 @@ export class MatchingService {
       priceTolerancePence: row ? Number(row.price_tolerance_pence) : 0,
       quantityTolerancePercent: row ? String(Number(row.quantity_tolerance_percent)) : '0',
       ocidPrefix: row?.ocid_prefix ?? 'ocds-gss000',
+      noPoPolicy: (row?.no_po_policy as NoPoPolicy | undefined) ?? 'not-adopted',
     }
   }
 
@@ -129,8 +144,14 @@ export class MatchingService {
         field: '/ocidPrefix',
         message: 'The ocid prefix is "ocds-" and the 6 characters OCDS assigned, like ocds-b5fd17',
       })
+    if (!(NO_PO_POLICIES as readonly string[]).includes(next.noPoPolicy))
+      problems.push({
+        field: '/noPoPolicy',
+        message: `Choose the no PO, no pay policy: ${NO_PO_POLICIES.join(', ')}`,
+      })
     if (problems.length) throw new ValidationError(problems[0]!.message, problems)
     const values = {
+      no_po_policy: next.noPoPolicy,
       price_tolerance_percent: next.priceTolerancePercent,
       price_tolerance_pence: next.priceTolerancePence,
       quantity_tolerance_percent: next.quantityTolerancePercent,
@@ -713,12 +734,17 @@ export class MatchingService {
       order_number: string | null
       match_status: MatchStatus | null
       reasons: Array<{ code: string; lineNo: number | null; reason: string }> | null
+      allowed_reason: string | null
+      granted_by: string | null
+      granted_at: Date | string | null
     }>`
       select i.id, s.name as supplier_name, i.supplier_reference, i.gross_pence::text, i.receipt_date,
         p.order_id, o.order_number, p.match_status,
         (select jsonb_agg(jsonb_build_object('code', e.reason_code, 'lineNo', e.line_no, 'reason', e.reason) order by e.seq)
-          from procurement_match_exceptions e where e.org_id = i.org_id and e.invoice_id = i.id) as reasons
+          from procurement_match_exceptions e where e.org_id = i.org_id and e.invoice_id = i.id) as reasons,
+        x.reason as allowed_reason, x.granted_by, x.granted_at
       from supplier_invoices i
+      left join procurement_no_po_exceptions x on x.org_id = i.org_id and x.invoice_id = i.id
       join suppliers s on s.org_id = i.org_id and s.id = i.supplier_id
       left join procurement_invoices p on p.org_id = i.org_id and p.invoice_id = i.id
       left join purchase_orders o on o.org_id = p.org_id and o.id = p.order_id
@@ -736,7 +762,72 @@ export class MatchingService {
       orderNumber: row.order_number,
       status: row.order_id ? (row.match_status ?? 'unmatched') : 'no-po',
       reasons: row.order_id ? (row.reasons ?? []) : [{ code: 'no-po', lineNo: null, reason: NO_PO_REASON }],
+      exceptionAllowed:
+        row.allowed_reason && row.granted_by && row.granted_at
+          ? {
+              reason: row.allowed_reason,
+              grantedBy: row.granted_by,
+              grantedAt: new Date(row.granted_at).toISOString(),
+            }
+          : null,
     }))
+  }
+
+  /**
+   * Records an exception to "no PO, no pay" for one invoice awaiting approval, with the reason, so
+   * payables may approve it without a matched order (where the organisation's policy allows
+   * exceptions). Written once; the approval itself stays payables' (delegated authority,
+   * segregation of duties). Errors: ValidationError (no reason, or too long); NotFoundError;
+   * BusinessRuleError (the policy allows no exceptions, the invoice is not awaiting approval, is a
+   * credit note, or is already matched); ConflictError (an exception is already recorded).
+   */
+  async allowException(trx: Tx, orgId: string, invoiceId: string, reason: string, userId: string) {
+    const text = (reason ?? '').trim()
+    if (!text)
+      throw new ValidationError('Enter the reason for the exception', [
+        { field: '/reason', message: 'Enter the reason for the exception' },
+      ])
+    if (text.length > EXCEPTION_REASON_CHARS_MAX)
+      throw new ValidationError(`The reason must be ${EXCEPTION_REASON_CHARS_MAX} characters or fewer`, [
+        { field: '/reason', message: `The reason must be ${EXCEPTION_REASON_CHARS_MAX} characters or fewer` },
+      ])
+    const settings = await this.settings(trx, orgId)
+    if (settings.noPoPolicy === 'strict')
+      throw new BusinessRuleError(
+        'This organisation’s no PO, no pay policy allows no exceptions: match the invoice to its order',
+      )
+    const invoice = await trx
+      .selectFrom('supplier_invoices')
+      .select(['status', 'kind', 'supplier_reference'])
+      .where('org_id', '=', orgId)
+      .where('id', '=', invoiceId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!invoice) throw new NotFoundError('There is no such invoice')
+    if (invoice.kind !== 'invoice')
+      throw new BusinessRuleError('Credit notes are outside no PO, no pay: there is nothing to except')
+    if (invoice.status !== 'received')
+      throw new BusinessRuleError(
+        `Invoice ${invoice.supplier_reference} is ${invoice.status}, not awaiting approval: no exception is needed`,
+      )
+    const link = await this.matchStatus(trx, orgId, invoiceId)
+    if (link.status === 'matched' || link.status === 'released')
+      throw new BusinessRuleError(
+        `Invoice ${invoice.supplier_reference} is matched to its order: no exception is needed`,
+      )
+    const existing = await trx
+      .selectFrom('procurement_no_po_exceptions')
+      .select('invoice_id')
+      .where('org_id', '=', orgId)
+      .where('invoice_id', '=', invoiceId)
+      .executeTakeFirst()
+    if (existing)
+      throw new ConflictError(`An exception is already recorded for invoice ${invoice.supplier_reference}`)
+    await trx
+      .insertInto('procurement_no_po_exceptions')
+      .values({ org_id: orgId, invoice_id: invoiceId, reason: text, granted_by: userId })
+      .execute()
+    return { invoiceId, reason: text, grantedBy: userId, policy: settings.noPoPolicy }
   }
 
   /** Matched invoices waiting to be released into payables. */

@@ -10,15 +10,10 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'kysely'
 import { fiscalPeriodOf } from '../finance/chart.ts'
+import { delegatedAuthority } from '../finance/payables/authority.ts'
 import { todayIso } from '../finance/payables/invoices.ts'
 import type { Tx } from '../platform/db/index.ts'
-import {
-  BusinessRuleError,
-  type FieldError,
-  ForbiddenError,
-  NotFoundError,
-  ValidationError,
-} from '../platform/errors.ts'
+import { BusinessRuleError, type FieldError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { formatGbp } from '../platform/money.ts'
 import {
   formatQuantity,
@@ -428,7 +423,19 @@ export class OrderService {
       throw new BusinessRuleError(
         `You raised or amended ${label}, so you cannot approve it: someone else must (segregation of duties)`,
       )
-    const decision = await authorityFor(trx, orgId, approverId, order.total_pence)
+    // Payables' delegated authority engine, the one finance approves invoices with (decision 0400).
+    const decision = await delegatedAuthority(
+      trx,
+      orgId,
+      approverId,
+      PROCUREMENT_SPEND_TYPE,
+      order.total_pence,
+      'orders',
+    )
+    if (decision.outcome === 'beyond-every-limit')
+      throw new BusinessRuleError(
+        `${formatGbp(order.total_pence)} is above every delegated limit for procurement spend: it needs HM Treasury consent`,
+      )
     if (decision.outcome === 'escalate') {
       await trx
         .updateTable('purchase_orders')
@@ -843,52 +850,6 @@ export class OrderService {
       }
     })
   }
-}
-
-/**
- * What the approver's delegated authority allows for an order of `totalPence`: approve, or
- * escalate to the lowest level whose limit covers it. Reads the payables engine's tables (limits
- * by spend type and level; approvers' levels), so finance and procurement share one set of limits.
- * Errors: ForbiddenError (no delegated authority), BusinessRuleError (no limits, or above every
- * limit: HM Treasury consent is needed).
- */
-export async function authorityFor(
-  trx: Tx,
-  orgId: string,
-  approverId: string,
-  totalPence: number,
-): Promise<
-  | { outcome: 'approve' }
-  | { outcome: 'escalate'; requiredLevel: number; requiredTitle: string; ownLimitPence: number }
-> {
-  const approver = await trx
-    .selectFrom('payables_approvers')
-    .select('level')
-    .where('org_id', '=', orgId)
-    .where('user_id', '=', approverId)
-    .executeTakeFirst()
-  if (!approver)
-    throw new ForbiddenError('You hold no delegated authority to approve orders for this organisation')
-  const limits = await trx
-    .selectFrom('payables_approval_limits')
-    .select(['level', 'title', 'limit_pence'])
-    .where('org_id', '=', orgId)
-    .where('spend_type', '=', PROCUREMENT_SPEND_TYPE)
-    .orderBy('level')
-    .execute()
-  if (limits.length === 0)
-    throw new BusinessRuleError(
-      'There are no delegated authority limits for procurement spend: set them before approving orders',
-    )
-  const own = limits.filter((limit) => limit.level <= approver.level).at(-1)
-  const ownLimitPence = Number(own?.limit_pence ?? 0)
-  if (totalPence <= ownLimitPence) return { outcome: 'approve' }
-  const required = limits.find((limit) => Number(limit.limit_pence) >= totalPence)
-  if (!required)
-    throw new BusinessRuleError(
-      `${formatGbp(totalPence)} is above every delegated limit for procurement spend: it needs HM Treasury consent`,
-    )
-  return { outcome: 'escalate', requiredLevel: required.level, requiredTitle: required.title, ownLimitPence }
 }
 
 /**

@@ -33,6 +33,7 @@ export const procurementPaths = {
   exceptions: (org: string) => `${root(org)}/invoices`,
   match: (org: string) => `${root(org)}/invoices/match`,
   release: (org: string) => `${root(org)}/invoices/release`,
+  allowException: (org: string) => `${root(org)}/invoices/exception`,
   contracts: (org: string) => `${root(org)}/contracts`,
   newContract: (org: string) => `${root(org)}/contracts/new`,
   pipeline: (org: string) => `${root(org)}/pipeline`,
@@ -631,15 +632,20 @@ export async function procurementPages(app: App, p: ProcurementServices): Promis
     errors?: ReturnType<typeof formErrors>,
   ) => {
     const org = request.org!
-    const [exceptions, matched] = await request.withTx(
+    const [exceptions, matched, settings] = await request.withTx(
       async (trx) =>
-        [await p.matching.exceptions(trx, org.id), await p.matching.matched(trx, org.id)] as const,
+        [
+          await p.matching.exceptions(trx, org.id),
+          await p.matching.matched(trx, org.id),
+          await p.matching.settings(trx, org.id),
+        ] as const,
     )
     return {
       ...common(request),
       pageTitle: `Invoice matching – ${org.name}`,
       exceptions,
       matched,
+      noPoPolicy: settings.noPoPolicy,
       flags,
       errors,
       canMatch: can(request.principal!, 'payables:capture', org.id),
@@ -684,6 +690,31 @@ export async function procurementPages(app: App, p: ProcurementServices): Promis
         async (errors) => ({
           template: view('invoices'),
           context: await invoicesContext(request, {}, errors),
+        }),
+      )
+    },
+  )
+
+  app.post(
+    '/orgs/:orgCode/procurement/invoices/exception',
+    { config: page('payables:approve'), schema: { hide: true, params: OrgParams } },
+    async (request, reply) => {
+      const org = request.org!
+      const field = formText(request)
+      const invoiceId = field('invoiceId')
+      return submit(
+        request,
+        reply,
+        async () => {
+          if (!/^[0-9a-f-]{36}$/.test(invoiceId)) throw new NotFoundError('There is no such invoice')
+          await request.withTx((trx) =>
+            p.matching.allowException(trx, org.id, invoiceId, field('reason'), request.principal!.userId),
+          )
+          return `${procurementPaths.exceptions(org.code)}?excepted=1`
+        },
+        async (errors) => ({
+          template: view('invoices'),
+          context: await invoicesContext(request, { exceptionFor: invoiceId }, errors),
         }),
       )
     },

@@ -255,6 +255,122 @@ describe('receipt, match and payables', () => {
   })
 })
 
+describe('no PO, no pay through the API', () => {
+  const capture = async (reference: string) => {
+    const captured = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/orgs/cabinet-office/supplier-invoices',
+      headers: as('clerk', `capture-${reference}`),
+      payload: {
+        supplierId,
+        supplierReference: reference,
+        issueDate: addDays(todayIso(), -1),
+        lines: [{ description: 'Catering', accountCode: '52100000', netPence: 50_00, vatPence: 10_00 }],
+      },
+    })
+    expect(captured.statusCode).toBe(201)
+    return captured.json().id as string
+  }
+  const approve = (invoiceId: string, key: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/cabinet-office/supplier-invoices/${invoiceId}/approval`,
+      headers: as('approver', key),
+    })
+  const setPolicy = async (noPoPolicy: string, key: string) => {
+    const response = await t.app.inject({
+      method: 'PUT',
+      url: `${base}/settings`,
+      headers: as('admin', key),
+      payload: { noPoPolicy },
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.json().noPoPolicy).toBe(noPoPolicy)
+  }
+
+  test('payables refuses to approve an invoice without an order, with problem+json, until an exception is recorded', async () => {
+    await setPolicy('exceptions-allowed', 'policy-on')
+    try {
+      const invoiceId = await capture('NOPO-API-1')
+      const refused = await approve(invoiceId, 'approve-nopo-1')
+      expect(refused.statusCode).toBe(422)
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/)
+      expect(refused.json()).toMatchObject({ type: expect.stringMatching(/business-rule$/), status: 422 })
+      expect(refused.json().detail).toMatch(
+        /has no purchase order: no PO, no pay\. To approve it, match it to its order, or record an exception/,
+      )
+      const invoice = await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/cabinet-office/supplier-invoices/${invoiceId}`,
+        headers: as('approver'),
+      })
+      expect(invoice.json().status).toBe('received')
+
+      const noReason = await t.app.inject({
+        method: 'POST',
+        url: `${base}/exceptions/${invoiceId}`,
+        headers: as('approver', 'except-blank'),
+        payload: { reason: '' },
+      })
+      expect(noReason.statusCode).toBe(400)
+      expect(noReason.json().errors).toEqual([
+        { field: '/reason', message: 'Enter the reason for the exception' },
+      ])
+      // Only someone who may approve invoices records an exception.
+      const officer = await t.app.inject({
+        method: 'POST',
+        url: `${base}/exceptions/${invoiceId}`,
+        headers: as('officer', 'except-officer'),
+        payload: { reason: 'Hospitality for a visiting minister' },
+      })
+      expect(officer.statusCode).toBe(403)
+      const allowed = await t.app.inject({
+        method: 'POST',
+        url: `${base}/exceptions/${invoiceId}`,
+        headers: as('approver', 'except-ok'),
+        payload: { reason: 'Hospitality for a visiting minister' },
+      })
+      expect(allowed.statusCode).toBe(201)
+      const queue = await t.app.inject({ method: 'GET', url: `${base}/exceptions`, headers: as('officer') })
+      expect(
+        queue.json().items.find((i: { invoiceId: string }) => i.invoiceId === invoiceId)?.exceptionAllowed
+          ?.reason,
+      ).toBe('Hospitality for a visiting minister')
+      const approved = await approve(invoiceId, 'approve-nopo-2')
+      expect(approved.statusCode).toBe(200)
+      expect(approved.json().outcome).toBe('approved')
+    } finally {
+      await setPolicy('not-adopted', 'policy-off')
+    }
+  })
+
+  test('strict: no exception is accepted and the approval is refused', async () => {
+    await setPolicy('strict', 'policy-strict')
+    try {
+      const invoiceId = await capture('NOPO-API-2')
+      const excepted = await t.app.inject({
+        method: 'POST',
+        url: `${base}/exceptions/${invoiceId}`,
+        headers: as('approver', 'except-strict'),
+        payload: { reason: 'Urgent' },
+      })
+      expect(excepted.statusCode).toBe(422)
+      expect(excepted.json().detail).toMatch(/allows no exceptions/)
+      const refused = await approve(invoiceId, 'approve-strict')
+      expect(refused.statusCode).toBe(422)
+      expect(refused.json().detail).toMatch(/no PO, no pay.*allows no exceptions/)
+    } finally {
+      await setPolicy('not-adopted', 'policy-off-2')
+    }
+  })
+
+  test('an organisation that has not adopted the policy approves an invoice without an order', async () => {
+    const invoiceId = await capture('NOPO-API-3')
+    const approved = await approve(invoiceId, 'approve-off')
+    expect(approved.statusCode).toBe(200)
+  })
+})
+
 describe('contracts, pipeline, publication and analytics', () => {
   test('the register shows alerts; a contract over £5m without its KPIs is refused', async () => {
     const list = await t.app.inject({ method: 'GET', url: `${base}/contracts`, headers: as('officer') })

@@ -26,6 +26,7 @@ import {
   ContractBody,
   ContractParams,
   DuplicatesQuery,
+  ExceptionBody,
   FiscalYearQuery,
   InvoiceParams,
   LinkBody,
@@ -509,6 +510,34 @@ export function procurementRoutes(
         )
         return reply.code(result.outcome === 'approved' ? 200 : 202).send(result)
       },
+    )
+    app.post(
+      `${base}/exceptions/:invoiceId`,
+      {
+        config: { permission: 'payables:approve', kind: 'api' },
+        schema: {
+          ...api(
+            'No PO, no pay: record an exception for an invoice, with the reason, so payables may approve it without a matched order',
+          ),
+          headers: IdempotencyKeyHeader,
+          params: InvoiceParams,
+          body: ExceptionBody,
+        },
+      },
+      async (request, reply) =>
+        reply
+          .code(201)
+          .send(
+            await request.withTx((trx) =>
+              p.matching.allowException(
+                trx,
+                request.org!.id,
+                request.params.invoiceId,
+                request.body.reason,
+                request.principal!.userId,
+              ),
+            ),
+          ),
     )
     app.get(
       `${base}/exceptions`,

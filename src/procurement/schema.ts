@@ -70,6 +70,12 @@ export const SettingsBody = Type.Object(
     ocidPrefix: Type.Optional(
       Type.String({ maxLength: 11, description: 'ocds- and the 6 characters assigned by OCDS' }),
     ),
+    noPoPolicy: Type.Optional(
+      Type.Union([Type.Literal('not-adopted'), Type.Literal('exceptions-allowed'), Type.Literal('strict')], {
+        description:
+          'No PO, no pay: not-adopted (invoices approved without an order), exceptions-allowed (only matched invoices, or those with a recorded exception), strict (only matched invoices)',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -254,6 +260,16 @@ export const PipelineBody = Type.Object(
     goToMarketDate: Type.String({ maxLength: 10 }),
     awardDate: Text(10),
     replacesContractId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+)
+
+export const ExceptionBody = Type.Object(
+  {
+    reason: Type.String({
+      maxLength: 500,
+      description: 'Why the invoice may be paid without a matched order',
+    }),
   },
   { additionalProperties: false },
 )

@@ -28,6 +28,16 @@ export interface ProcurementSettingsTable {
   price_tolerance_pence: Generated<number>
   quantity_tolerance_percent: ColumnType<string, string | number | undefined, string | number>
   ocid_prefix: Generated<string>
+  no_po_policy: Generated<string>
+}
+
+/** 0401: an exception to "no PO, no pay" for one invoice, with its reason (written once). */
+export interface NoPoExceptionTable {
+  org_id: string
+  invoice_id: string
+  reason: string
+  granted_by: string
+  granted_at: Generated<Date>
 }
 
 export interface CatalogueItemTable {
@@ -228,6 +238,7 @@ declare module '../platform/db/index.ts' {
     procurement_invoiced_lines: InvoicedLineView
     supplier_contacts: SupplierContactTable
     procurement_settings: ProcurementSettingsTable
+    procurement_no_po_exceptions: NoPoExceptionTable
     catalogue_items: CatalogueItemTable
     contracts: ContractTable
     contract_kpis: ContractKpiTable

@@ -134,4 +134,52 @@ browserDescribe('HR journeys', () => {
       JOURNEY_TIMEOUT,
     )
   })
+  describe.each([
+    { label: 'with JavaScript', javaScriptEnabled: true, mode: 'js' },
+    { label: 'without JavaScript', javaScriptEnabled: false, mode: 'no-js' },
+  ])('standard data, headcount and policies $label', ({ javaScriptEnabled, mode }) => {
+    test(
+      'export, a bad file upload, headcount and the policy pages have no axe violations',
+      async () => {
+        const signIn = new SignInPage(await h.newPage({ javaScriptEnabled }))
+        const page = new GssPage(signIn.page)
+        await signIn.openSignIn()
+        await signIn.signIn('hr.officer@gss.example')
+
+        expect(await page.open('/orgs/cabinet-office/hr/standard')).toBe(200)
+        await expectAccessible(page.page, `${mode}-hr-standard-export`)
+
+        expect(await page.open('/orgs/cabinet-office/hr/headcount')).toBe(200)
+        await expectAccessible(page.page, `${mode}-hr-headcount`)
+
+        // A file with a bad row: every problem listed with its line and column; nothing imported.
+        expect(await page.open('/orgs/cabinet-office/hr/import')).toBe(200)
+        await expectAccessible(page.page, `${mode}-hr-import`)
+        const header =
+          'employee_number,forenames,surname,date_of_birth,ni_number,contract_type,start_date,position_code,fte,hours_per_week,annual_salary,postcode,tax_code'
+        await page.page.getByLabel('The CSV file, with the header row').setInputFiles({
+          name: 'people.csv',
+          mimeType: 'text/csv',
+          buffer: Buffer.from(
+            `${header}\nB${mode}1,Kim,,1985-01-01,,permanent,2026-01-05,NOPE,1,37,29000,,\nB${mode}2,Lee,Lowe,1985-02-30,,permanent,2026-01-05,NOPE,1,37,29000,,\n`,
+          ),
+        })
+        await navigating(page.page, () =>
+          page.page.getByRole('button', { name: 'Upload and import' }).click(),
+        )
+        const summary = await page.errorSummary.textContent()
+        expect(summary).toContain('Line 2, surname: is required')
+        expect(summary).toContain('Line 3, date_of_birth: 1985-02-30 is not a real date')
+        await expectAccessible(page.page, `${mode}-hr-import-errors`)
+
+        expect(await page.open('/orgs/cabinet-office/hr/policies/leave')).toBe(200)
+        expect(await page.heading.textContent()).toBe('Leave policy')
+        await expectAccessible(page.page, `${mode}-hr-policy-leave`)
+        expect(await page.open('/orgs/cabinet-office/hr/policies/expenses')).toBe(200)
+        expect(await page.heading.textContent()).toBe('Expenses policy')
+        await expectAccessible(page.page, `${mode}-hr-policy-expenses`)
+      },
+      JOURNEY_TIMEOUT,
+    )
+  })
 })

@@ -5,12 +5,12 @@
 // ledger, mark the invoice approved. Any failure rolls the whole transaction back, so there is
 // never an approved invoice without its journal or a journal without its approved invoice.
 import { createHash, randomUUID } from 'node:crypto'
+import { sql } from 'kysely'
 import type { Tx } from '../../platform/db/index.ts'
 import {
   assert,
   BusinessRuleError,
   type FieldError,
-  ForbiddenError,
   NotFoundError,
   ValidationError,
 } from '../../platform/errors.ts'
@@ -18,6 +18,7 @@ import { SYSTEM_ACCOUNTS } from '../chart.ts'
 import { importEInvoice } from '../einvoice/import.ts'
 import type { EInvoice } from '../einvoice/model.ts'
 import type { LedgerService } from '../ledger.ts'
+import { delegatedAuthority } from './authority.ts'
 import type { SupplierService } from './suppliers.ts'
 import type { InvoiceKind, InvoiceSource, InvoiceStatus } from './tables.ts'
 
@@ -142,6 +143,26 @@ interface PreparedInvoice {
   source: InvoiceSource
   originalXml: string | null
   lines: Array<Omit<InvoiceLine, 'lineNo'>>
+}
+
+/**
+ * "No PO, no pay": under an organisation's policy (procurement settings, migration 0401) an
+ * invoice is approved only once matched to its purchase order, or, where the policy allows, once
+ * an exception has been recorded for it with a reason. Procurement publishes the answer as one SQL
+ * function, so what counts as matched is decided in one place. Errors: BusinessRuleError.
+ */
+async function refuseWithoutPurchaseOrder(trx: Tx, orgId: string, invoiceId: string, label: string) {
+  const { rows } = await sql<{ refusal: 'no-po' | 'not-matched' | null; policy: string }>`
+    select refusal, policy from procurement_no_po_refusal(${orgId}::uuid, ${invoiceId}::uuid)`.execute(trx)
+  const row = rows[0]
+  if (!row?.refusal) return
+  const problem =
+    row.refusal === 'no-po' ? 'has no purchase order' : 'has not been matched to its purchase order'
+  const remedy =
+    row.policy === 'exceptions-allowed'
+      ? 'match it to its order, or record an exception with the reason in the procurement exceptions queue'
+      : 'match it to its order first (this organisation allows no exceptions)'
+  throw new BusinessRuleError(`${capitalise(label)} ${problem}: no PO, no pay. To approve it, ${remedy}`)
 }
 
 export class InvoiceService {
@@ -560,50 +581,33 @@ export class InvoiceService {
       throw new BusinessRuleError(
         `${capitalise(label)} is novel or contentious spend: record HM Treasury’s consent before approving it`,
       )
-    const approver = await trx
-      .selectFrom('payables_approvers')
-      .select('level')
-      .where('org_id', '=', orgId)
-      .where('user_id', '=', approverId)
-      .executeTakeFirst()
-    if (!approver)
-      throw new ForbiddenError('You hold no delegated authority to approve invoices for this organisation')
-    const limits = await trx
-      .selectFrom('payables_approval_limits')
-      .select(['level', 'title', 'limit_pence'])
-      .where('org_id', '=', orgId)
-      .where('spend_type', '=', invoice.spendType)
-      .orderBy('level')
-      .execute()
-    if (limits.length === 0)
-      throw new BusinessRuleError(
-        `There are no delegated authority limits for ${invoice.spendType} spend: set them before approving ${label}`,
-      )
+    if (invoice.kind === 'invoice') await refuseWithoutPurchaseOrder(trx, orgId, invoiceId, label)
     // Credit notes reduce what is owed, so any approver may approve one; the limit is on spend.
-    if (invoice.kind === 'invoice') {
-      const own = limits.filter((limit) => limit.level <= approver.level).at(-1)
-      const ownLimit = own?.limit_pence ?? 0
-      if (invoice.grossPence > ownLimit) {
-        const required = limits.find((limit) => limit.limit_pence >= invoice.grossPence)
-        if (!required && !invoice.treasuryConsentReference)
-          throw new BusinessRuleError(
-            `${capitalise(label)} for ${poundsText(invoice.grossPence)} is above every delegated limit for ${invoice.spendType} spend: it needs HM Treasury consent`,
-          )
-        if (required && required.level > approver.level) {
-          await trx
-            .updateTable('supplier_invoices')
-            .set({ awaiting_level: required.level, escalated_by: approverId })
-            .where('org_id', '=', orgId)
-            .where('id', '=', invoiceId)
-            .execute()
-          return {
-            outcome: 'escalated',
-            invoice: await this.get(trx, orgId, invoiceId),
-            requiredLevel: required.level,
-            requiredTitle: required.title,
-            message: `${capitalise(label)} for ${poundsText(invoice.grossPence)} is above your limit of ${poundsText(ownLimit)}: it has been passed to a ${required.title} (level ${required.level}) to approve`,
-          }
-        }
+    const authority = await delegatedAuthority(
+      trx,
+      orgId,
+      approverId,
+      invoice.spendType,
+      invoice.kind === 'invoice' ? invoice.grossPence : 0,
+      'invoices',
+    )
+    if (authority.outcome === 'beyond-every-limit' && !invoice.treasuryConsentReference)
+      throw new BusinessRuleError(
+        `${capitalise(label)} for ${poundsText(invoice.grossPence)} is above every delegated limit for ${invoice.spendType} spend: it needs HM Treasury consent`,
+      )
+    if (authority.outcome === 'escalate') {
+      await trx
+        .updateTable('supplier_invoices')
+        .set({ awaiting_level: authority.requiredLevel, escalated_by: approverId })
+        .where('org_id', '=', orgId)
+        .where('id', '=', invoiceId)
+        .execute()
+      return {
+        outcome: 'escalated',
+        invoice: await this.get(trx, orgId, invoiceId),
+        requiredLevel: authority.requiredLevel,
+        requiredTitle: authority.requiredTitle,
+        message: `${capitalise(label)} for ${poundsText(invoice.grossPence)} is above your limit of ${poundsText(authority.ownLimitPence)}: it has been passed to a ${authority.requiredTitle} (level ${authority.requiredLevel}) to approve`,
       }
     }
     // Step: post the journal. The ledger validates it whole (accounts, period) or posts nothing.

@@ -22,6 +22,7 @@ import { leaveBalanceDetail } from './balance.ts'
 import { todayIso } from './dates.ts'
 import { leavePolicy } from './entitlement.ts'
 import { absencePages } from './pages.ts'
+import { policyPages } from './policy-pages.ts'
 import { AbsenceService } from './service.ts'
 import './tables.ts'
 
@@ -212,5 +213,6 @@ export function absenceRoutes(services: { ledger: LedgerService }) {
     )
     await expensesAdminApi(app, services.ledger)
     await absencePages(app, absence)
+    await policyPages(app)
   }
 }

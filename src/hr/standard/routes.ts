@@ -7,6 +7,12 @@ import { ForbiddenError, ValidationError } from '../../platform/errors.ts'
 import type { App } from '../../platform/http/app.ts'
 import { IdempotencyKeyHeader, Problem } from '../../platform/http/schemas.ts'
 import { can } from '../../platform/tenancy.ts'
+import {
+  MultipartError,
+  multipartBoundary,
+  parseMultipart,
+  type UploadedFile,
+} from '../expenses/multipart.ts'
 import { checkDate } from '../validation.ts'
 import { AREA_DEFINITIONS, areaJsonSchema, STANDARD_AREAS, type StandardArea } from './areas.ts'
 import { exportArea, exportCsv } from './export.ts'
@@ -24,6 +30,32 @@ export const standardPaths = {
   schemas: '/api/v1/hr/standard/schemas',
   importPage: (org: string) => `/orgs/${encodeURIComponent(org)}/hr/import`,
   importApi: (org: string) => `/api/v1/orgs/${encodeURIComponent(org)}/hr/import`,
+}
+
+/** The multipart request around the file: the file itself plus the form's few fields. */
+const UPLOAD_BYTES_MAX = PEOPLE_IMPORT_MAX_BYTES + 64 * 1024
+/** Browsers send a .csv file as text/csv, or (Windows with Excel) as application/vnd.ms-excel. */
+const CSV_CONTENT_TYPES = ['text/csv', 'application/csv', 'application/vnd.ms-excel', 'text/plain']
+
+/**
+ * The one CSV file of an upload (field "file"), or undefined when none was chosen. Errors:
+ * ValidationError naming /file (more than one file, not a CSV, too large).
+ */
+function uploadedCsv(body: unknown): Buffer | undefined {
+  const files = ((body ?? {}) as { _files?: UploadedFile[] })._files ?? []
+  if (files.length === 0) return undefined
+  const refuse = (message: string) => {
+    throw new ValidationError(message, [{ field: '/file', message }])
+  }
+  if (files.length > 1 || files[0]!.field !== 'file') refuse('Upload one file, in the field "file"')
+  const file = files[0]!
+  const type = file.contentType.split(';')[0]!.trim()
+  if (!/\.csv$/i.test(file.fileName) || !CSV_CONTENT_TYPES.includes(type))
+    refuse(`The selected file must be a CSV (${file.fileName || 'no name'} is ${type})`)
+  if (file.content.length === 0) refuse('The selected file is empty')
+  if (file.content.length > PEOPLE_IMPORT_MAX_BYTES)
+    refuse(`The selected file must be smaller than ${PEOPLE_IMPORT_MAX_BYTES / 1024 / 1024} MB`)
+  return file.content
 }
 
 const OrgParams = Type.Object({ orgCode: Type.String({ maxLength: 60 }) })
@@ -123,33 +155,6 @@ export function hrStandardRoutes() {
         { parseAs: 'buffer', bodyLimit: PEOPLE_IMPORT_MAX_BYTES },
         (_request, body, done) => done(null, body),
       )
-    app.post(
-      '/api/v1/orgs/:orgCode/hr/import',
-      {
-        config: { permission: 'hr:manage', kind: 'api' },
-        bodyLimit: PEOPLE_IMPORT_MAX_BYTES,
-        schema: {
-          tags: ['hr'],
-          summary: `Import people and employments from CSV (columns: ${PEOPLE_IMPORT_COLUMNS.join(', ')}); every bad row is reported and nothing is imported until the file is clean`,
-          headers: IdempotencyKeyHeader,
-          params: OrgParams,
-          consumes: ['text/csv'],
-          response: { 201: ImportResult, 400: Problem, 403: Problem },
-        },
-      },
-      async (request, reply) => {
-        const body = request.body
-        if (!Buffer.isBuffer(body))
-          throw new ValidationError('Send the file as text/csv', [
-            { field: '/body', message: 'Send the file as text/csv' },
-          ])
-        const result = await request.withTx((trx) =>
-          importPeopleCsv(trx, request.org!.id, body, request.principal!.userId),
-        )
-        return reply.code(201).send(result)
-      },
-    )
-
     // --- Pages ----------------------------------------------------------------------------
     const page = { permission: 'hr:read' as const, kind: 'page' as const }
     const hrCrumbs = (org: { code: string; name: string }) => [
@@ -229,6 +234,7 @@ export function hrStandardRoutes() {
         action: standardPaths.importPage(org.code),
         columns: PEOPLE_IMPORT_COLUMNS.join(','),
         required: PEOPLE_IMPORT_REQUIRED.join(', '),
+        maxMegabytes: PEOPLE_IMPORT_MAX_BYTES / 1024 / 1024,
         imported: /^\d+$/.test(query.imported ?? '') ? Number(query.imported) : undefined,
         csv: form.csv ?? '',
         errors: form.errors,
@@ -241,43 +247,116 @@ export function hrStandardRoutes() {
       { config: manage, schema: { hide: true, params: OrgParams } },
       async (request, reply) => importPage(request, reply),
     )
-    app.post(
-      '/orgs/:orgCode/hr/import',
-      { config: manage, schema: { hide: true, params: OrgParams } },
-      async (request, reply) => {
-        const org = request.org!
-        const body = (request.body ?? {}) as Record<string, unknown>
-        const csv = typeof body.csv === 'string' ? body.csv : ''
-        try {
-          if (!csv.trim())
-            throw new ValidationError('Paste the people to import', [
-              { field: '/csv', message: 'Paste the people to import, with the header row' },
-            ])
-          const result = await request.withTx((trx) =>
-            importPeopleCsv(trx, org.id, csv, request.principal!.userId),
-          )
-          return reply.redirect(
-            `${standardPaths.importPage(org.code)}?imported=${result.employmentsCreated}`,
-            303,
-          )
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error
-          // Every problem goes in the summary, all pointing at the one text area.
-          const errors = {
-            summary: error.fieldErrors.map((problem) => ({ text: problem.message, href: '#csv' })),
-            byField: {
-              csv: {
-                text:
-                  error.fieldErrors.length === 1
-                    ? error.fieldErrors[0]!.message
-                    : `${error.fieldErrors.length} problems stop this file importing; nothing was imported`,
-              },
-            },
+    // The upload: multipart/form-data in a scope of its own, so its parser (the strict one the
+    // receipt uploads use: the whole body read under a byte limit, then split) applies to these two
+    // routes only. The fields become the body, so the shell's CSRF check finds _csrf before the
+    // handler runs. (@fastify/multipart parses in a preValidation hook of its scope, which runs
+    // after the shell's CSRF hook, so a page form could never pass the check.)
+    app.register(async (scope: App) => {
+      // A scope keeps the error handler its parent had when it was made: use the shell's.
+      scope.setErrorHandler((error, request, reply) => app.errorHandler(error, request, reply))
+      if (scope.hasContentTypeParser('multipart/form-data'))
+        scope.removeContentTypeParser('multipart/form-data')
+      scope.addContentTypeParser(
+        'multipart/form-data',
+        { parseAs: 'buffer', bodyLimit: UPLOAD_BYTES_MAX },
+        (request, body, done) => {
+          const boundary = multipartBoundary(request.headers['content-type'])
+          if (!boundary)
+            return done(
+              new ValidationError('The upload has no multipart boundary', [
+                { field: '/file', message: 'The upload has no multipart boundary' },
+              ]),
+              undefined,
+            )
+          try {
+            const parsed = parseMultipart(body as Buffer, boundary)
+            done(null, { ...parsed.fields, _files: parsed.files })
+          } catch (error) {
+            const message = error instanceof MultipartError ? error.message : 'The upload could not be read'
+            done(new ValidationError(message, [{ field: '/file', message }]), undefined)
           }
-          reply.code(400)
-          return importPage(request, reply, { csv, errors })
-        }
-      },
-    )
+        },
+      )
+      scope.post(
+        '/api/v1/orgs/:orgCode/hr/import',
+        {
+          config: { permission: 'hr:manage', kind: 'api' },
+          bodyLimit: UPLOAD_BYTES_MAX,
+          schema: {
+            tags: ['hr'],
+            summary: `Import people and employments from CSV (columns: ${PEOPLE_IMPORT_COLUMNS.join(', ')}); every bad row is reported and nothing is imported until the file is clean`,
+            headers: IdempotencyKeyHeader,
+            params: OrgParams,
+            consumes: ['text/csv', 'multipart/form-data'],
+            response: { 201: ImportResult, 400: Problem, 403: Problem },
+          },
+        },
+        async (request, reply) => {
+          const body = Buffer.isBuffer(request.body) ? request.body : uploadedCsv(request.body)
+          if (!body)
+            throw new ValidationError(
+              'Send the file as text/csv, or as the field "file" of multipart/form-data',
+              [
+                {
+                  field: '/file',
+                  message: 'Send the file as text/csv, or as the field "file" of multipart/form-data',
+                },
+              ],
+            )
+          const result = await request.withTx((trx) =>
+            importPeopleCsv(trx, request.org!.id, body, request.principal!.userId),
+          )
+          return reply.code(201).send(result)
+        },
+      )
+
+      scope.post(
+        '/orgs/:orgCode/hr/import',
+        { config: manage, bodyLimit: UPLOAD_BYTES_MAX, schema: { hide: true, params: OrgParams } },
+        async (request, reply) => {
+          const org = request.org!
+          const body = (request.body ?? {}) as Record<string, unknown>
+          const csv = typeof body.csv === 'string' ? body.csv : ''
+          // The upload form sends the file (multipart); the paste form the text.
+          const uploading = Array.isArray(body._files)
+          const target = uploading ? 'file' : 'csv'
+          try {
+            const content = uploading ? uploadedCsv(body) : csv
+            if (!uploading && !csv.trim())
+              throw new ValidationError('Paste the people to import', [
+                { field: '/csv', message: 'Paste the people to import, with the header row' },
+              ])
+            if (!content)
+              throw new ValidationError('Choose a CSV file to import', [
+                { field: '/file', message: 'Choose a CSV file to import' },
+              ])
+            const result = await request.withTx((trx) =>
+              importPeopleCsv(trx, org.id, content, request.principal!.userId),
+            )
+            return reply.redirect(
+              `${standardPaths.importPage(org.code)}?imported=${result.employmentsCreated}`,
+              303,
+            )
+          } catch (error) {
+            if (!(error instanceof ValidationError)) throw error
+            // Every problem goes in the summary, all pointing at the one field that sent the file.
+            const errors = {
+              summary: error.fieldErrors.map((problem) => ({ text: problem.message, href: `#${target}` })),
+              byField: {
+                [target]: {
+                  text:
+                    error.fieldErrors.length === 1
+                      ? error.fieldErrors[0]!.message
+                      : `${error.fieldErrors.length} problems stop this file importing; nothing was imported`,
+                },
+              },
+            }
+            reply.code(400)
+            return importPage(request, reply, { csv, errors })
+          }
+        },
+      )
+    })
   }
 }

@@ -280,6 +280,151 @@ describe('bulk import of people and employments', () => {
     ])
   })
 
+  const multipart = (parts: Array<{ name: string; value: string; fileName?: string; type?: string }>) => {
+    const boundary = '----gssTestBoundary7MA4YWxkTrZu0gW'
+    const body = Buffer.concat([
+      ...parts.map((part) =>
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${
+            part.fileName !== undefined
+              ? `; filename="${part.fileName}"\r\nContent-Type: ${part.type ?? 'text/csv'}`
+              : ''
+          }\r\n\r\n${part.value}\r\n`,
+        ),
+      ),
+      Buffer.from(`--${boundary}--\r\n`),
+    ])
+    return { body, contentType: `multipart/form-data; boundary=${boundary}` }
+  }
+
+  test('a file uploaded to the API (multipart/form-data): every bad row by line and field, nothing imported', async () => {
+    const before = await count()
+    const csv = [
+      header,
+      'U001,Una,Upton,1985-01-01,,permanent,2026-01-05,PA1,1,37,29000,,',
+      'U002,Vic,,1985-02-30,,permanent,2026-01-05,PA1,1,37,29000,,',
+      'U003,Wyn,West,1990-01-01,,contract,2026-01-05,NOPE,1,37,29000,,',
+    ].join('\n')
+    const upload = multipart([{ name: 'file', value: csv, fileName: 'people.csv' }])
+    const response = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${FIXTURE_ORG}/hr/import`,
+      headers: {
+        authorization: `Bearer ${hrToken}`,
+        'content-type': upload.contentType,
+        'idempotency-key': 'import-upload-bad-1',
+      },
+      payload: upload.body,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/)
+    const errors = response.json().errors as Array<{ field: string; message: string }>
+    expect(errors.map((e) => e.field)).toEqual(
+      expect.arrayContaining([
+        '/line/3/surname',
+        '/line/3/date_of_birth',
+        '/line/4/contract_type',
+        '/line/4/position_code',
+      ]),
+    )
+    expect(errors.some((e) => e.field.startsWith('/line/2/'))).toBe(false)
+    expect(errors.map((e) => e.message)).toContain('Line 3, date_of_birth: 1985-02-30 is not a real date')
+    expect(await count()).toEqual(before)
+  })
+
+  test('the API takes one CSV file only', async () => {
+    const send = (parts: Parameters<typeof multipart>[0], key: string) => {
+      const upload = multipart(parts)
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${FIXTURE_ORG}/hr/import`,
+        headers: {
+          authorization: `Bearer ${hrToken}`,
+          'content-type': upload.contentType,
+          'idempotency-key': key,
+        },
+        payload: upload.body,
+      })
+    }
+    const spreadsheet = await send(
+      [{ name: 'file', value: 'PK', fileName: 'people.xlsx', type: 'application/zip' }],
+      'u-x',
+    )
+    expect(spreadsheet.statusCode).toBe(400)
+    expect(spreadsheet.json().errors[0]).toMatchObject({
+      field: '/file',
+      message: expect.stringMatching(/must be a CSV/),
+    })
+    const two = await send(
+      [
+        { name: 'file', value: header, fileName: 'a.csv' },
+        { name: 'file', value: header, fileName: 'b.csv' },
+      ],
+      'u-two',
+    )
+    expect(two.statusCode).toBe(400)
+    expect(two.json().errors[0].message).toMatch(/Upload one file/)
+    const clean = await send(
+      [
+        {
+          name: 'file',
+          value: `${header}\nU101,Ada,Ames,1985-01-01,,permanent,2026-01-05,PA1,1,37,29000,,`,
+          fileName: 'ok.csv',
+        },
+      ],
+      'u-ok',
+    )
+    expect(clean.statusCode).toBe(201)
+    expect(clean.json()).toEqual({ peopleCreated: 1, employmentsCreated: 1 })
+  })
+
+  test('the upload page takes a file: a bad one lists every row in the error summary and imports nothing', async () => {
+    const before = await count()
+    const session = await signIn(t.app, 'hr.officer@gss.example')
+    const form = await t.app.inject({
+      url: `/orgs/${FIXTURE_ORG}/hr/import`,
+      headers: { cookie: session.cookie },
+    })
+    expect(form.body).toContain('enctype="multipart/form-data"')
+    expect(form.body).toContain('type="file"')
+    const bad = multipart([
+      { name: '_csrf', value: session.csrfToken },
+      {
+        name: 'file',
+        fileName: 'people.csv',
+        value: `${header}\nP201,Kim,,1985-01-01,,permanent,2026-01-05,PA1,1,37,29000,,\nP202,Lee,Lowe,1985-01-01,,permanent,2026-13-05,PA1,1,37,29000,,`,
+      },
+    ])
+    const failed = await t.app.inject({
+      method: 'POST',
+      url: `/orgs/${FIXTURE_ORG}/hr/import`,
+      headers: { cookie: session.cookie, 'content-type': bad.contentType },
+      payload: bad.body,
+    })
+    expect(failed.statusCode).toBe(400)
+    expect(failed.body).toContain('govuk-error-summary')
+    expect(failed.body).toContain('Line 2, surname: is required')
+    expect(failed.body).toContain('Line 3, start_date: 2026-13-05 is not a real date')
+    expect(failed.body).toContain('href="#file"')
+    expect(await count()).toEqual(before)
+    const good = multipart([
+      { name: '_csrf', value: session.csrfToken },
+      {
+        name: 'file',
+        fileName: 'people.csv',
+        value: `${header}\nP301,Max,Moss,1985-01-01,,permanent,2026-01-05,PA1,1,37,29000,,`,
+      },
+    ])
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: `/orgs/${FIXTURE_ORG}/hr/import`,
+      headers: { cookie: session.cookie, 'content-type': good.contentType },
+      payload: good.body,
+    })
+    expect(ok.statusCode).toBe(303)
+    expect(ok.headers.location).toBe(`/orgs/${FIXTURE_ORG}/hr/import?imported=1`)
+  })
+
   test('the upload page re-shows the file with every problem in the error summary', async () => {
     const session = await signIn(t.app, 'hr.officer@gss.example')
     const form = await t.app.inject({
@@ -311,5 +456,42 @@ describe('bulk import of people and employments', () => {
     })
     expect(ok.statusCode).toBe(303)
     expect(ok.headers.location).toBe(`/orgs/${FIXTURE_ORG}/hr/import?imported=1`)
+  })
+})
+
+describe('policy pages', () => {
+  test('the leave policy page shows entitlement by grade and years of service', async () => {
+    const session = await signIn(t.app, 'hr.officer@gss.example')
+    const { rows } = await sql<{ code: string; days: string }>`
+      select code, annual_leave_days::text as days from grades where org_id = ${ORG} order by code limit 1`.execute(
+      t.db.admin,
+    )
+    const grade = rows[0]!
+    const page = await t.app.inject({
+      url: `/orgs/${FIXTURE_ORG}/hr/policies/leave`,
+      headers: { cookie: session.cookie },
+    })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Annual leave entitlement by grade and years of service')
+    // The grade's base days with no service, then one more day a year (the default policy).
+    const row = new RegExp(
+      `\\(${grade.code}\\)</th>\\s*<td[^>]*>${Number(grade.days)}</td>\\s*<td[^>]*>${Number(grade.days) + 1}</td>`,
+    )
+    expect(page.body).toMatch(row)
+  })
+
+  test('the expenses policy page shows each limit', async () => {
+    await t.db.adminTransaction((trx) =>
+      sql`insert into expense_policy_limits (org_id, category, limit_pence, per) values (${ORG}, 'hotel-london', 15000, 'night')
+        on conflict (org_id, category) do update set limit_pence = 15000`.execute(trx),
+    )
+    const session = await signIn(t.app, 'hr.officer@gss.example')
+    const page = await t.app.inject({
+      url: `/orgs/${FIXTURE_ORG}/hr/policies/expenses`,
+      headers: { cookie: session.cookie },
+    })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Hotel london')
+    expect(page.body).toContain('£150.00')
   })
 })
