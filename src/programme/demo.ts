@@ -16,6 +16,7 @@
 // Fast (about 1.5 s on PGlite on a busy machine, most of it computing the returns): register rows
 // go in one multi-row insert per table, and the returns (about 120) are validated and scored as the
 // returns store does, then inserted in one statement per table (recordFirstVersions).
+
 import { sql } from 'kysely'
 import type { DemoExtension } from '../demo/seed.ts'
 import type { Tx } from '../platform/db/index.ts'
@@ -24,6 +25,7 @@ import { quarter as quarterInfo, quarterOf, quartersEnding } from './quarters.ts
 import type { Provenance, ReturnFigures } from './return-schema.ts'
 import { computeReturns } from './returns/compute.ts'
 import { daysLate, scoreReturn } from './returns/dq.ts'
+import { SWING_EXPLANATION } from './returns/generate.ts'
 import { provenanceFor } from './returns/store.ts'
 import { validateReturn } from './returns/validation.ts'
 import type { DeliveryConfidence, ReturnSource } from './tables.ts'
@@ -812,10 +814,7 @@ async function recordFirstVersions(trx: Tx, items: DemoReturn[]): Promise<void> 
       const swings = validation.errors.filter((problem) => problem.rule === 'swing-needs-explanation')
       if (swings.length) {
         item.figures.explanations = Object.fromEntries(
-          swings.map((problem) => [
-            problem.field,
-            'Computed by GSS from the organisation’s own records on the platform: the change is in the underlying data.',
-          ]),
+          swings.map((problem) => [problem.field, SWING_EXPLANATION]),
         )
         validation = validateReturn(item.figures, context)
       }

@@ -497,6 +497,7 @@ export function programmeReturnsRoutes(_services?: unknown) {
             previous: previousQuarter(quarter).code,
             next: nextQuarter(quarter),
             paths: returnPaths,
+            canGenerate: can(request.principal!, 'programme:manage'),
           })
         },
       )
