@@ -23,6 +23,11 @@ import { interopRoutes } from './interop/routes.ts'
 import { WebhooksService } from './interop/webhooks.ts'
 import { orgsRoutes } from './orgs/routes.ts'
 import { procurementRoutes } from './procurement/index.ts'
+import { programmeGenerateRoutes } from './programme/generate-routes.ts'
+import { programmeMoneyRoutes } from './programme/money-routes.ts'
+import { programmeReturnsRoutes } from './programme/returns/submission-routes.ts'
+import { programmeRiskRoutes } from './programme/risk-routes.ts'
+import { programmeRoutes } from './programme/routes.ts'
 import './payroll/tables.ts'
 import { OrgsService } from './orgs/service.ts'
 import { payrollRoutes } from './payroll/routes.ts'
@@ -107,10 +112,14 @@ export const DOMAINS: DomainPage[] = [
     summary:
       'The portfolio computed from the platform’s own data: returns, convergence, benefits, costs and risks.',
     capabilities: [
-      'Quarterly returns generated from transactions, and validated returns from bodies not yet on the platform',
-      'Convergence indicators, benefits realised, cost to date and data quality scores',
+      'A programme dashboard and one page per cluster: charts drawn on the server, each with its data table, by quarter',
+      'Returns received, late, invalid and missing, and data-quality scores, per cluster over eight quarters',
+      'Headcount, payslips, invoices, cost per transaction, prompt payment and convergence indicators from the returns',
+      'Migration against plan, benefits forecast against realised, cost to date against budget, funding requested against approved',
+      'Delivery confidence on the IPA scale, a risk heat map and legacy contracts expiring before their replacement',
+      'Every figure with its provenance (computed, submitted, estimated), as CSV, Excel and on the API',
     ],
-    available: false,
+    available: true,
   },
   {
     name: 'self-service',
@@ -202,6 +211,11 @@ export async function buildApp(config: Config, db: Database): Promise<{ app: App
       selfServiceRoutes(services),
       absenceRoutes(services),
       payrollRoutes({ db, ledger: services.ledger }),
+      programmeReturnsRoutes(services),
+      programmeGenerateRoutes({ db }),
+      programmeMoneyRoutes(services),
+      programmeRoutes(services),
+      programmeRiskRoutes(services),
       auditRoutes(),
     ],
   })

@@ -8,6 +8,8 @@ import { type Config, ENVIRONMENT_VARIABLES, loadConfig } from '../platform/conf
 import type { Database } from '../platform/db/index.ts'
 import { MigrationError, migrate } from '../platform/db/migrate.ts'
 import { AppError, ConfigError } from '../platform/errors.ts'
+import { registerProgrammeGenerateCommand } from '../programme/cli.ts'
+import { registerProgrammeCommands } from '../programme/push-cli.ts'
 import '../platform/tables.ts'
 import '../orgs/tables.ts'
 
@@ -399,6 +401,8 @@ export function buildProgram(): Command {
     })
 
   registerPayrollCommands(program)
+  registerProgrammeCommands(program)
+  registerProgrammeGenerateCommand(program)
 
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command.exitOverride()

@@ -15,6 +15,7 @@ import { hashPassword } from '../platform/auth/service.ts'
 import type { Database, Tx } from '../platform/db/index.ts'
 import { clusterId, orgId, uuidFromName } from '../platform/ids.ts'
 import { procurementDemo } from '../procurement/index.ts'
+import { programmeDemo } from '../programme/demo.ts'
 
 export const DEMO_PASSWORD = 'demo-password'
 
@@ -139,6 +140,8 @@ const extensions: DemoExtension[] = [
   procurementDemo,
   receivablesDemo,
   payrollDemo,
+  // Last: its returns are computed from everything the domains above seeded.
+  programmeDemo,
 ]
 
 export async function isEmpty(db: Database): Promise<boolean> {
