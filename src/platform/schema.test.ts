@@ -58,7 +58,8 @@ const PROGRAMME_SCOPED = [
   'programme_risk_escalations',
   'programme_delivery_confidence',
 ]
-for (const name of PROGRAMME_SCOPED) GLOBAL_TABLES[name] = 'programme register: RLS by cluster (gss_programme_scoped)'
+for (const name of PROGRAMME_SCOPED)
+  GLOBAL_TABLES[name] = 'programme register: RLS by cluster (gss_programme_scoped)'
 
 /** Tables audited by another table's trigger, as one business event (and why). */
 const AUDITED_WITH: Record<string, string> = {

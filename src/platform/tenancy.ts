@@ -125,8 +125,7 @@ export function programmeScope(principal: Principal, permission: Permission): re
   )
   if (platformHolds) return 'all'
   const orgIds = new Set<string>()
-  for (const grant of principal.grants)
-    if (can(principal, permission, grant.orgId)) orgIds.add(grant.orgId)
+  for (const grant of principal.grants) if (can(principal, permission, grant.orgId)) orgIds.add(grant.orgId)
   return [...orgIds]
 }
 
