@@ -4,8 +4,10 @@
 // employee (employee@gss.example) is a person whose line manager is the demo line manager
 // (line.manager@gss.example). Built through the same services the journeys use, so the demo data
 // passes every rule. Deterministic ids (uuidFromName), so tests can refer to them.
+
 import { sql } from 'kysely'
 import type { DemoExtension } from '../demo/seed.ts'
+import { checkUkBankAccount } from '../finance/banking/modulus.ts'
 import type { Tx } from '../platform/db/index.ts'
 import { orgId, uuidFromName } from '../platform/ids.ts'
 import { payInLieu } from './jml.ts'
@@ -563,7 +565,7 @@ async function seedPeople(trx: Tx, orgCode: string, people: DemoPerson[]): Promi
       starterDeclaration: each.taxCode === 'BR' ? 'C' : 'A',
       bankAccountName: `${each.forenames[0]} ${each.surname}`.toUpperCase().slice(0, 18),
       bankSortCode: '309430',
-      bankAccountNumber: String(10_000_000 + n * 7_919).slice(0, 8),
+      bankAccountNumber: demoAccountNumber(n),
       studentLoanPlans: Number(each.dateOfBirth.slice(0, 4)) >= 1990 ? ['2'] : [],
     })
     await setTaxCodeFrom(trx, org, employment.id, {
@@ -700,4 +702,15 @@ export const hrDemo: DemoExtension = {
       disability: 'no',
     })
   },
+}
+
+/**
+ * A made-up account number at the demo sort code that passes UK modulus checking, so payroll can
+ * pay everyone (the first candidates from n that fail are skipped).
+ */
+export function demoAccountNumber(n: number): string {
+  for (let candidate = 10_000_000 + n * 7_919; ; candidate += 1) {
+    const accountNumber = String(candidate).slice(0, 8)
+    if (checkUkBankAccount('309430', accountNumber).ok) return accountNumber
+  }
 }
