@@ -118,7 +118,8 @@ test('prompt payment counts days from receipt to payment, by quarter', async () 
 
 test('aged creditors buckets what is still owed by days past due, net of credit notes', async () => {
   const aged = await as(CLERK, (trx) => agedCreditors(trx, ORG, today))
-  expect(aged.rows).toEqual([
+  // The demo world gives every organisation a year of procurement, so other suppliers may be owed too.
+  expect(aged.rows.filter((row) => row.supplierName === 'Acme IT Ltd')).toEqual([
     expect.objectContaining({
       supplierName: 'Acme IT Ltd',
       notDue: 950_00,
@@ -127,6 +128,6 @@ test('aged creditors buckets what is still owed by days past due, net of credit 
       totalPence: 6_950_00,
     }),
   ])
-  expect(aged.totals.totalPence).toBe(6_950_00)
+  expect(aged.totals.totalPence).toBe(aged.rows.reduce((sum, row) => sum + row.totalPence, 0))
   await expect(as(CLERK, (trx) => agedCreditors(trx, ORG, 'tomorrow'))).rejects.toThrow(/Enter the date/)
 })
