@@ -7,7 +7,8 @@ import { clusterId } from '../platform/ids.ts'
 import { asOwner, createTestApp, type SignedIn, signIn, type TestApp } from '../platform/testing.ts'
 import { dashboardFigures, TREND_QUARTERS } from './dashboard.ts'
 import { DEMO_LAST_QUARTER } from './demo.ts'
-import { dashboardPanels, lastCompleteQuarter } from './routes.ts'
+import { lastCompleteQuarter } from './quarters.ts'
+import { dashboardPanels } from './routes.ts'
 
 let t: TestApp
 let analyst: SignedIn

@@ -2,8 +2,7 @@
 // unchanged figures add no version, and a quarter that has not ended is refused by name.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { apiToken, createTestApp, signIn, type TestApp } from '../platform/testing.ts'
-import { lastCompleteQuarter } from './generate-routes.ts'
-import { quarterOf } from './quarters.ts'
+import { lastCompleteQuarter, quarterOf } from './quarters.ts'
 
 let t: TestApp
 let manager: { authorization: string }

@@ -9,7 +9,7 @@ import { ForbiddenError, ValidationError } from '../platform/errors.ts'
 import type { App } from '../platform/http/app.ts'
 import { IdempotencyKeyHeader } from '../platform/http/schemas.ts'
 import { formErrors } from '../platform/http/views.ts'
-import { isQuarterCode, quarter as quarterInfo, quarterOf } from './quarters.ts'
+import { isQuarterCode, lastCompleteQuarter, quarter as quarterInfo } from './quarters.ts'
 import { type GenerateResult, generateReturns } from './returns/generate.ts'
 
 export const generatePaths = {
@@ -24,13 +24,6 @@ const GenerateBody = Type.Object(
   },
   { additionalProperties: false },
 )
-
-/** The last quarter that has ended: the one a return is being prepared for. */
-export function lastCompleteQuarter(today = new Date().toISOString().slice(0, 10)): string {
-  const current = quarterOf(today)
-  const { fiscalYear, quarter: q } = current
-  return q === 1 ? `${fiscalYear - 1}-Q4` : `${fiscalYear}-Q${q - 1}`
-}
 
 async function generate(
   db: Database,

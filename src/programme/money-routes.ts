@@ -3,9 +3,11 @@
 // caller's clusters. Pages follow GOV.UK patterns and work without JavaScript: a failed post
 // re-renders the form with the error summary and the values typed; success redirects (303).
 // Every list is also CSV (`?format=csv`), on the page's address and the API's.
+
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { type Static, type TSchema, Type } from 'typebox'
 import type { Services } from '../app.ts'
+import { fiscalYearLabel } from '../finance/chart.ts'
 import { type ReportCell, type ReportTable, toCsv } from '../finance/reports/export.ts'
 import { KIND_LABELS, ONBOARDING_LABELS, ONBOARDING_STATUSES, type OnboardingStatus } from '../orgs/tables.ts'
 import type { Permission } from '../platform/auth/permissions.ts'
@@ -30,11 +32,9 @@ import {
   createBenefit,
   createCost,
   createFunding,
-  currentFiscalYear,
   FUNDING_DECISION_LABELS,
   FUNDING_DECISIONS,
   type FundingInput,
-  fiscalYearLabel,
   fundingByPeriod,
   fundingSummary,
   getBenefit,
@@ -59,6 +59,7 @@ import {
   scheduleOnboarding,
   unscheduledPlan,
 } from './onboarding.ts'
+import { currentFiscalYear } from './quarters.ts'
 
 const enc = encodeURIComponent
 export const programmeMoneyPaths = {

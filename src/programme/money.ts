@@ -10,11 +10,11 @@
 // Money is integer pence throughout; fiscal years are named by the year they start in (2026 is
 // 2026-27, April to March), as in the ledger.
 import { sql } from 'kysely'
+import { fiscalYearLabel } from '../finance/chart.ts'
 import type { Tx } from '../platform/db/index.ts'
 import { BusinessRuleError, ForbiddenError, NotFoundError, ValidationError } from '../platform/errors.ts'
 import { MAX_AMOUNT_PENCE, multiplyRatio } from '../platform/money.ts'
 import { withTenantOrgs } from './onboarding.ts'
-import { quarterOf } from './quarters.ts'
 
 export { onboardingSummary } from './onboarding.ts'
 
@@ -51,18 +51,6 @@ export const REGISTER_ROWS_MAX = 5000
 
 const FISCAL_YEAR_MIN = 2000
 const FISCAL_YEAR_MAX = 2100
-
-/** The fiscal year (April to March) a date falls in, named by its starting year. */
-export function fiscalYearOf(isoDate: string): number {
-  return quarterOf(isoDate).fiscalYear
-}
-export function currentFiscalYear(now = new Date()): number {
-  return fiscalYearOf(now.toISOString().slice(0, 10))
-}
-/** 2026 → "2026-27". */
-export function fiscalYearLabel(fiscalYear: number): string {
-  return `${fiscalYear}-${String((fiscalYear + 1) % 100).padStart(2, '0')}`
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation helpers: each collects every problem, naming the field, before anything is written.

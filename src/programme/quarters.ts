@@ -1,6 +1,7 @@
 // Quarters of the fiscal year (April to March). A quarter is named by the fiscal year it starts
 // in: '2026-Q1' is April to June 2026, '2026-Q4' is January to March 2027. A return is due 30 days
 // after its quarter ends.
+import { fiscalYearLabel } from '../finance/chart.ts'
 
 export const QUARTER_PATTERN = /^([0-9]{4})-Q([1-4])$/
 export const RETURN_DUE_DAYS = 30
@@ -50,7 +51,7 @@ export function quarter(code: string): Quarter {
   const start = new Date(Date.UTC(year, firstMonth, 1))
   const end = new Date(Date.UTC(year, firstMonth + 3, 0))
   const due = new Date(end.getTime() + RETURN_DUE_DAYS * 86_400_000)
-  const fy = `${fiscalYear}-${String((fiscalYear + 1) % 100).padStart(2, '0')}`
+  const fy = fiscalYearLabel(fiscalYear)
   return {
     code,
     fiscalYear,
@@ -80,4 +81,14 @@ export function quartersEnding(code: string, count: number): Quarter[] {
   const list = [quarter(code)]
   while (list.length < count) list.unshift(previousQuarter(list[0]!.code))
   return list
+}
+
+/** The last quarter that has ended (its return is due or overdue): 2026-11-23 gives 2026-Q2. */
+export function lastCompleteQuarter(today = new Date()): string {
+  return previousQuarter(quarterOf(today.toISOString().slice(0, 10)).code).code
+}
+
+/** The fiscal year (April to March) today falls in, named by its starting year. */
+export function currentFiscalYear(today = new Date()): number {
+  return quarterOf(today.toISOString().slice(0, 10)).fiscalYear
 }

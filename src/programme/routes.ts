@@ -28,17 +28,12 @@ import {
   dashboardFigures,
   type ProvenanceShare,
 } from './dashboard.ts'
-import { isQuarterCode, previousQuarter, quarterOf } from './quarters.ts'
+import { isQuarterCode, lastCompleteQuarter, previousQuarter } from './quarters.ts'
 
 export const programmePaths = {
   home: '/programme',
   cluster: (code: string) => `/programme/clusters/${encodeURIComponent(code)}`,
   api: '/api/v1/programme/dashboard',
-}
-
-/** The last complete quarter: today 2026-11-23 (2026-Q3) gives 2026-Q2. */
-export function lastCompleteQuarter(today = new Date()): string {
-  return previousQuarter(quarterOf(today.toISOString().slice(0, 10)).code).code
 }
 
 const QuarterCode = Type.String({

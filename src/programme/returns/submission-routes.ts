@@ -14,7 +14,7 @@ import { PROBLEM_CONTENT_TYPE } from '../../platform/http/problem.ts'
 import { IdempotencyKeyHeader } from '../../platform/http/schemas.ts'
 import { formErrors } from '../../platform/http/views.ts'
 import { can } from '../../platform/tenancy.ts'
-import { isQuarterCode, previousQuarter, quarter as quarterInfo, quarterOf } from '../quarters.ts'
+import { isQuarterCode, lastCompleteQuarter, previousQuarter, quarter as quarterInfo } from '../quarters.ts'
 import { FIGURE_FIELDS, FLAT_FIELDS, RETURN_SCHEMA_VERSION, ReturnFigures } from '../return-schema.ts'
 import type { ReturnProblem } from '../tables.ts'
 import { type ClusterPushBody, hubStatus, PUSH_RETURNS_MAX, receiveClusterPush } from './hub.ts'
@@ -78,11 +78,6 @@ const AnyBody = Type.Unknown({ description: `A return as the schema at ${returnP
 
 const api = (summary: string) => ({ tags: ['programme'], summary })
 const base = '/api/v1/orgs/:orgCode/programme/returns'
-
-/** The latest quarter whose return is due or overdue: the one people are working on. */
-export function defaultQuarter(today = new Date()): string {
-  return previousQuarter(quarterOf(today.toISOString().slice(0, 10)).code).code
-}
 
 interface ParsedForm {
   _csrf?: string
@@ -466,7 +461,7 @@ export function programmeReturnsRoutes(_services?: unknown) {
           },
         },
         async (request) => {
-          const quarter = (request.query as { quarter?: string }).quarter ?? defaultQuarter()
+          const quarter = (request.query as { quarter?: string }).quarter ?? lastCompleteQuarter()
           const view = await request.withTx((trx) => hubStatus(trx, quarter))
           return {
             ...view,
@@ -489,7 +484,7 @@ export function programmeReturnsRoutes(_services?: unknown) {
         returnPaths.hub,
         { config: page, schema: { hide: true, querystring: HubQuery } },
         async (request, reply) => {
-          const quarter = (request.query as { quarter?: string }).quarter ?? defaultQuarter()
+          const quarter = (request.query as { quarter?: string }).quarter ?? lastCompleteQuarter()
           const view = await request.withTx((trx) => hubStatus(trx, quarter))
           return reply.page('programme/views/returns/hub.njk', {
             pageTitle: `Quarterly returns: ${view.label}`,
@@ -526,7 +521,7 @@ export function programmeReturnsRoutes(_services?: unknown) {
       app.get(
         '/orgs/:orgCode/programme/returns/new',
         { config: submitPage, schema: { hide: true, params: OrgParams } },
-        async (request, reply) => submitForm(request, reply, { quarter: defaultQuarter() }),
+        async (request, reply) => submitForm(request, reply, { quarter: lastCompleteQuarter() }),
       )
       app.post(
         '/orgs/:orgCode/programme/returns',
